@@ -1,0 +1,103 @@
+"""Who may see and do what: one function per resource, used by the API and the pages alike.
+
+Visibility functions return querysets; anything outside them is answered with 404 so that a
+user of another organisation cannot even learn that a record exists. The ``can_*`` predicates
+decide actions; services call them and raise ``NotPermitted``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from certification.models import Dataset, Organisation, Product, Submission, User
+
+Kind = Organisation.Kind
+
+
+def _kind(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.organisation.kind if user.organisation_id else None
+
+
+def _sees_everything(user) -> bool:
+    # Django's superusers (the certification body's own administrators) audit everything.
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def submissions_visible_to(user) -> QuerySet[Submission]:
+    qs = Submission.objects.all()
+    if _sees_everything(user):
+        return qs
+    kind = _kind(user)
+    if kind == Kind.MANUFACTURER:
+        return qs.filter(product__manufacturer_id=user.organisation_id)
+    if kind == Kind.TEST_LAB:
+        return qs.filter(lab_id=user.organisation_id)
+    if kind in (Kind.CERTIFICATION_BODY, Kind.REGULATOR):
+        # Drafts are the maker's and lab's work in progress; every submitted attempt is visible.
+        return qs.filter(attempt__gte=1)
+    return qs.none()
+
+
+def products_visible_to(user) -> QuerySet[Product]:
+    qs = Product.objects.all()
+    if _sees_everything(user):
+        return qs
+    kind = _kind(user)
+    if kind == Kind.MANUFACTURER:
+        return qs.filter(manufacturer_id=user.organisation_id)
+    if kind in (Kind.TEST_LAB, Kind.CERTIFICATION_BODY, Kind.REGULATOR):
+        return qs.filter(pk__in=submissions_visible_to(user).values("product_id"))
+    return qs.none()
+
+
+def datasets_visible_to(user) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(submission__in=submissions_visible_to(user))
+
+
+def labs_assignable_by(user) -> QuerySet[Organisation]:
+    """Accredited laboratories whose accreditation is valid today."""
+    if _kind(user) != Kind.MANUFACTURER and not _sees_everything(user):
+        return Organisation.objects.none()
+    today = timezone.localdate()
+    return Organisation.objects.filter(
+        Q(accreditation_valid_until__isnull=True) | Q(accreditation_valid_until__gte=today),
+        kind=Kind.TEST_LAB,
+        accreditation_valid_from__lte=today,
+    ).exclude(accreditation_number="")
+
+
+def can_register_products(user) -> bool:
+    return _kind(user) == Kind.MANUFACTURER
+
+
+def can_manage_submission(user, submission: Submission) -> bool:
+    """The maker that owns the product opens, edits and submits its submissions."""
+    return (
+        _kind(user) == Kind.MANUFACTURER
+        and submission.product.manufacturer_id == user.organisation_id
+    )
+
+
+def upload_source_for(user, submission: Submission) -> str | None:
+    """Whose evidence an upload by ``user`` is: the assigned lab's, a maker declaration, or none."""
+    kind = _kind(user)
+    if kind == Kind.TEST_LAB and submission.lab_id == user.organisation_id:
+        return Dataset.Source.LAB
+    if kind == Kind.MANUFACTURER and submission.product.manufacturer_id == user.organisation_id:
+        return Dataset.Source.MAKER
+    return None
+
+
+def can_withdraw_dataset(user, dataset: Dataset) -> bool:
+    return (
+        _kind(user) is not None
+        and dataset.organisation_id == user.organisation_id
+        and upload_source_for(user, dataset.submission) is not None
+    )
+
+
+def is_user_in(user: User, organisation: Organisation) -> bool:
+    return user.organisation_id == organisation.pk

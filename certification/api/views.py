@@ -1,0 +1,178 @@
+"""REST API: thin adapters over ``certification.access`` (reads) and ``certification.services``."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from certification import access, selectors, services
+from certification.api.serializers import (
+    DatasetSerializer,
+    DatasetUploadSerializer,
+    LabSerializer,
+    ProductSerializer,
+    SubmissionSerializer,
+)
+from certification.exceptions import InvalidInput
+from certification.models import Dataset
+from certification.parsers.sheets import SHEET_KINDS, sheet_template
+
+TEMPLATE_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+class ProductViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ProductSerializer
+    filterset_fields = ["electrolyte_family", "conducting_ion", "model_number"]
+
+    def get_queryset(self):
+        return access.products_visible_to(self.request.user).select_related("manufacturer")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_create(user=self.request.user, **serializer.validated_data)
+
+
+class LabViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Accredited laboratories (valid today) that a manufacturer may assign."""
+
+    serializer_class = LabSerializer
+
+    def get_queryset(self):
+        return access.labs_assignable_by(self.request.user)
+
+
+class SubmissionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = SubmissionSerializer
+    filterset_fields = ["status", "claimed_class", "product"]
+
+    def get_queryset(self):
+        return selectors.submissions_for_listing(access.submissions_visible_to(self.request.user))
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.submission_create(
+            user=self.request.user,
+            product=data["product"],
+            claimed_class=data["claimed_class"],
+            lab=data["lab"],
+        )
+
+    @extend_schema(request=None, responses={202: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        submission = self.get_object()
+        services.submission_submit(user=request.user, submission=submission)
+        fresh = self.get_queryset().get(pk=submission.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": DatasetUploadSerializer},
+        responses={201: DatasetSerializer},
+    )
+    @extend_schema(methods=["get"], responses={200: DatasetSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=DatasetUploadSerializer,
+    )
+    def datasets(self, request, pk=None):
+        submission = self.get_object()
+        if request.method == "GET":
+            datasets = submission.datasets.select_related("uploaded_by", "organisation")
+            return Response(DatasetSerializer(datasets, many=True).data)
+        form = DatasetUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        dataset = services.dataset_upload(
+            user=request.user,
+            submission=submission,
+            kind=form.validated_data["kind"],
+            upload=form.validated_data["file"],
+        )
+        return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class DatasetViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DatasetSerializer
+
+    def get_queryset(self):
+        return access.datasets_visible_to(self.request.user).select_related("uploaded_by", "organisation")
+
+    @extend_schema(request=None, responses={200: DatasetSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        dataset = services.dataset_withdraw(user=request.user, dataset=self.get_object())
+        return Response(DatasetSerializer(dataset).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        from certification.views import evidence_response
+
+        return evidence_response(self.get_object())
+
+
+class SheetTemplateView(APIView):
+    """A blank result sheet with one example row, for each kind and format."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("file_format", enum=list(TEMPLATE_FORMATS), default="csv"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, kind: str):
+        file_format = request.query_params.get("file_format", "csv")
+        if kind not in SHEET_KINDS:
+            raise InvalidInput(f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEET_KINDS)}.")
+        if file_format not in TEMPLATE_FORMATS:
+            raise InvalidInput(f"Unknown file_format {file_format!r}; expected csv, xlsx or json.")
+        return template_response(kind, file_format)
+
+
+def template_response(kind: str, file_format: str) -> HttpResponse:
+    response = HttpResponse(sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response
+
+
+class DatasetKindsView(APIView):
+    """The data kinds a submission accepts, and the columns of each result sheet."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "DatasetKinds", {"kinds": serializers.ListField(child=serializers.DictField())}
+        )
+    )
+    def get(self, request):
+        from certification.parsers.sheets import COLUMNS
+
+        kinds = []
+        for value, label in Dataset.Kind.choices:
+            entry = {"kind": value, "label": str(label)}
+            if value in COLUMNS:
+                entry["columns"] = [
+                    {"name": c.name, "required": c.required, "description": c.description}
+                    for c in COLUMNS[value]
+                ]
+            kinds.append(entry)
+        return Response({"kinds": kinds})

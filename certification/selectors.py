@@ -1,0 +1,90 @@
+"""Reads shaped for the API and the pages. Visibility is decided in ``certification.access``."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
+
+from certification.models import Evaluation, Submission
+
+
+def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Everything a listing shows, in a constant number of queries whatever the page size."""
+    return qs.select_related("product__manufacturer", "lab").prefetch_related(
+        Prefetch(
+            "evaluations",
+            queryset=Evaluation.objects.select_related("ruleset").order_by("-attempt"),
+            to_attr="evaluations_newest_first",
+        )
+    )
+
+
+def latest_evaluation(submission: Submission) -> Evaluation | None:
+    prefetched = getattr(submission, "evaluations_newest_first", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return submission.evaluations.select_related("ruleset").order_by("-attempt").first()
+
+
+def translated(message_id: str | None, params: dict | None, fallback: str) -> str:
+    """A criterion's or flag's sentence in the active language (stored English as fallback)."""
+    from certification.criteria import MESSAGES
+
+    template = MESSAGES.get(message_id or "")
+    if not template:
+        return fallback
+    try:
+        return gettext(template).format(**(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return fallback
+
+
+def evaluation_as_dict(evaluation: Evaluation) -> dict:
+    result = evaluation.result or {}
+    criteria = [
+        {
+            "code": c.get("code"),
+            "outcome": c.get("outcome"),
+            "measured": c.get("measured"),
+            "limit": c.get("limit"),
+            "comparator": c.get("comparator"),
+            "unit": c.get("unit"),
+            "message": translated(c.get("message_id"), c.get("params"), c.get("message", "")),
+        }
+        for c in result.get("criteria", [])
+    ]
+    flags = [
+        {
+            "code": f.get("code"),
+            "severity": f.get("severity"),
+            "message": translated(f.get("message_id"), f.get("params"), f.get("message", "")),
+        }
+        for f in result.get("flags", [])
+    ]
+    return {
+        "id": evaluation.pk,
+        "attempt": evaluation.attempt,
+        "status": evaluation.status,
+        "progress": evaluation.progress,
+        "stage": evaluation.stage,
+        "ruleset": {
+            "code": evaluation.ruleset.code,
+            "version": evaluation.ruleset.version,
+            "standard_id": evaluation.ruleset.standard_id,
+            "sha256": evaluation.ruleset.sha256,
+        },
+        "queued_at": evaluation.queued_at,
+        "started_at": evaluation.started_at,
+        "finished_at": evaluation.finished_at,
+        "determined_class": evaluation.determined_class or None,
+        "certifiable": evaluation.certifiable,
+        "may_label_solid_state": evaluation.may_label_solid_state,
+        "claim_supported": evaluation.claim_supported,
+        "classification_code": evaluation.classification_code or None,
+        "labels": result.get("labels", {}),
+        "flags": flags,
+        "criteria": criteria,
+        "inputs": evaluation.inputs,
+        "engine_version": evaluation.engine_version,
+        "error": evaluation.error or None,
+    }

@@ -1,0 +1,508 @@
+"""Every change of state in a certification goes through a function here.
+
+Each service takes keyword-only arguments, checks permission through ``certification.access``,
+locks what it changes, checks the transition table, saves with ``update_fields`` and writes the
+audit row in the same transaction. Background work is queued only after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification import access
+from certification.exceptions import (
+    FieldError,
+    InvalidInput,
+    InvalidTransition,
+    NotPermitted,
+    RuleSetImmutable,
+    UploadRejected,
+)
+from certification.models import (
+    AuditEvent,
+    Dataset,
+    Evaluation,
+    Organisation,
+    Product,
+    RuleSet,
+    Submission,
+    User,
+)
+from certification.parsers.chamber import RawDataRejected as ChamberRejected
+from certification.parsers.cycler import RawDataRejected as CyclerRejected
+from certification.parsers.sheets import SheetRejected, parse_sheet
+from certification.rules import RuleSetInvalid, load_ruleset, ruleset_files
+
+S = Submission.Status
+
+# The one table of allowed submission transitions (issue 3 adds the review decisions).
+SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.EVALUATING}),
+    S.RETURNED: frozenset({S.EVALUATING}),
+    S.EVALUATION_FAILED: frozenset({S.EVALUATING}),
+    S.EVALUATING: frozenset({S.AWAITING_REVIEW, S.EVALUATION_FAILED}),
+    S.AWAITING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.RETURNED}),
+    S.APPROVED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+# Evidence may be added or withdrawn only while the maker holds the submission.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.RETURNED, S.EVALUATION_FAILED})
+
+PDF_MAGIC = b"%PDF-"
+
+
+def audit(
+    *,
+    action: str,
+    actor: User | None,
+    submission: Submission | None = None,
+    product: Product | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_organisation_id=actor.organisation_id if actor is not None else None,
+        submission=submission,
+        product=product or (submission.product if submission is not None else None),
+        detail=detail,
+    )
+
+
+def _transition(submission: Submission, new_status: str) -> None:
+    allowed = SUBMISSION_TRANSITIONS.get(submission.status, frozenset())
+    if new_status not in allowed:
+        raise InvalidTransition(
+            _("A submission that is %(current)s cannot become %(new)s.")
+            % {"current": submission.get_status_display(), "new": S(new_status).label}
+        )
+    submission.status = new_status
+
+
+# --- rule sets --------------------------------------------------------------------------------
+
+
+def rulesets_sync() -> list[tuple[str, int, str]]:
+    """Load the rule set files shipped in ``certification/rulesets`` into the database.
+
+    A new (code, version) is added; an unused one whose file changed is updated; a used one whose
+    file changed is refused (STANDARD.md section 2: a change is a new version).
+    """
+    report: list[tuple[str, int, str]] = []
+    for path in ruleset_files():
+        text = path.read_text(encoding="utf-8")
+        try:
+            parsed = load_ruleset(text)
+        except RuleSetInvalid as exc:
+            raise RuleSetInvalid(f"{path.name}: {exc}") from exc
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        fields = {
+            "title": parsed.title,
+            "standard_id": parsed.standard_id,
+            "effective_from": parsed.effective_from,
+            "effective_until": parsed.effective_until,
+            "source_text": text,
+            "sha256": digest,
+        }
+        with transaction.atomic():
+            existing = (
+                RuleSet.objects.select_for_update()
+                .filter(code=parsed.code, version=parsed.version)
+                .first()
+            )
+            if existing is None:
+                RuleSet.objects.create(code=parsed.code, version=parsed.version, **fields)
+                report.append((parsed.code, parsed.version, "added"))
+            elif existing.sha256 == digest:
+                report.append((parsed.code, parsed.version, "unchanged"))
+            elif existing.first_used_at is not None:
+                raise RuleSetImmutable(
+                    f"{path.name}: rule set {parsed.code} v{parsed.version} was used by an "
+                    "evaluation and cannot change; give the change a new version"
+                )
+            else:
+                for name, value in fields.items():
+                    setattr(existing, name, value)
+                existing.save(update_fields=list(fields))
+                report.append((parsed.code, parsed.version, "updated"))
+    return report
+
+
+def ruleset_in_force(*, code: str | None = None, day=None) -> RuleSet:
+    """The newest version of the configured rule set whose effective period covers ``day``."""
+    code = code or settings.CERTIFICATION_RULESET
+    day = day or timezone.localdate()
+    candidate = (
+        RuleSet.objects.filter(code=code, effective_from__lte=day)
+        .exclude(effective_until__lt=day)
+        .order_by("-version")
+        .first()
+    )
+    if candidate is None:
+        raise InvalidTransition(
+            _("No version of rule set %(code)s is in force on %(day)s.") % {"code": code, "day": day}
+        )
+    return candidate
+
+
+# --- products and submissions -----------------------------------------------------------------
+
+PRODUCT_FIELDS = (
+    "model_number",
+    "name",
+    "electrolyte_family",
+    "conducting_ion",
+    "rated_capacity_ah",
+    "nominal_voltage_v",
+    "rated_energy_wh",
+    "max_continuous_power_w",
+    "cell_mass_g",
+    "declared_liquid_electrolyte_pct",
+)
+
+
+def product_create(*, user: User, **fields: Any) -> Product:
+    """A manufacturer registers a cell model (field validation is the form's or serializer's)."""
+    if not access.can_register_products(user):
+        raise NotPermitted(_("Only a manufacturer can register products."))
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown product fields: %s") % ", ".join(sorted(unknown)))
+    if Product.objects.filter(
+        manufacturer_id=user.organisation_id, model_number=fields.get("model_number")
+    ).exists():
+        raise InvalidInput(
+            _("You already registered a product with this model number."),
+            errors=[FieldError(_("This model number is already registered."), column="model_number")],
+        )
+    with transaction.atomic():
+        try:
+            product = Product.objects.create(
+                manufacturer_id=user.organisation_id, created_by=user, **fields
+            )
+        except IntegrityError as exc:  # a concurrent registration of the same model number
+            raise InvalidInput(_("This product could not be registered: %s") % exc) from None
+        audit(action="product.registered", actor=user, product=product, model_number=product.model_number)
+    return product
+
+
+def submission_create(
+    *, user: User, product: Product, claimed_class: str, lab: Organisation
+) -> Submission:
+    """The maker opens a submission for its product, claims a class and assigns an accredited lab."""
+    if product.manufacturer_id != user.organisation_id or not access.can_register_products(user):
+        raise NotPermitted(_("You can open submissions only for your own organisation's products."))
+    if not access.labs_assignable_by(user).filter(pk=lab.pk).exists():
+        raise InvalidInput(
+            _("%(lab)s is not a laboratory with a valid accreditation.") % {"lab": lab},
+            errors=[FieldError(_("Choose an accredited laboratory."), column="lab")],
+        )
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            product=product, claimed_class=claimed_class, lab=lab, created_by=user
+        )
+        audit(
+            action="submission.opened",
+            actor=user,
+            submission=submission,
+            claimed_class=claimed_class,
+            lab=lab.name,
+        )
+    return submission
+
+
+def _locked_submission(submission_id: int) -> Submission:
+    return Submission.objects.select_for_update().select_related("product").get(pk=submission_id)
+
+
+def submission_submit(*, user: User, submission: Submission) -> Evaluation:
+    """The maker submits; the rule set in force is fixed and an evaluation is queued.
+
+    Idempotent against double submission: the row lock and the transition table let only the
+    first request through; the second is answered with ``InvalidTransition``.
+    """
+    if not access.can_manage_submission(user, submission):
+        raise NotPermitted(_("Only the manufacturer can submit this submission."))
+    ruleset = ruleset_in_force()
+    with transaction.atomic():
+        locked = _locked_submission(submission.pk)
+        _transition(locked, S.EVALUATING)
+        locked.attempt += 1
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "attempt", "submitted_at", "updated_at"])
+        evaluation = Evaluation.objects.create(
+            submission=locked, attempt=locked.attempt, ruleset=ruleset, stage=_("Queued")
+        )
+        if ruleset.first_used_at is None:
+            RuleSet.objects.filter(pk=ruleset.pk, first_used_at__isnull=True).update(
+                first_used_at=timezone.now()
+            )
+        audit(
+            action="submission.submitted",
+            actor=user,
+            submission=locked,
+            attempt=locked.attempt,
+            ruleset=f"{ruleset.code} v{ruleset.version}",
+        )
+        from certification.tasks import evaluate_submission
+
+        transaction.on_commit(lambda: evaluate_submission.delay(evaluation.pk))
+    submission.refresh_from_db()
+    return evaluation
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def _sha256_of(fileobj) -> str:
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+def _clean_name(name: str) -> str:
+    return PurePath(name or "upload").name[:200] or "upload"
+
+
+def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
+    """Check an uploaded file completely, before anything is stored. Returns what to record."""
+    size = upload.size or 0
+    if size == 0:
+        raise UploadRejected(_("The file is empty."), errors=[FieldError(_("The file is empty."))])
+    limit = {
+        **dict.fromkeys(Dataset.SHEET_KINDS, settings.SHEET_MAX_BYTES),
+        **dict.fromkeys(Dataset.RAW_KINDS, settings.RAW_DATA_MAX_BYTES),
+        Dataset.Kind.TEST_REPORT: settings.REPORT_MAX_BYTES,
+    }[kind]
+    if size > limit:
+        message = _("The file is %(size).1f MB; the limit for this kind is %(limit).1f MB.") % {
+            "size": size / 1_048_576,
+            "limit": limit / 1_048_576,
+        }
+        raise UploadRejected(message, errors=[FieldError(message)])
+    if kind in Dataset.SHEET_KINDS:
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            sheet = parse_sheet(
+                kind, data, max_bytes=settings.SHEET_MAX_BYTES, max_rows=settings.SHEET_MAX_ROWS
+            )
+        except SheetRejected as exc:
+            errors = [FieldError(e.message, row=e.row, column=e.column) for e in exc.errors]
+            raise UploadRejected(
+                _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
+                errors=errors,
+            ) from None
+        return {
+            "file_format": sheet.file_format,
+            "encoding": sheet.encoding or "",
+            "row_count": len(sheet.rows),
+            "summary": {},
+        }
+    if kind == Dataset.Kind.TEST_REPORT:
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        if PDF_MAGIC not in head:
+            message = _("A test report must be a PDF file.")
+            raise UploadRejected(message, errors=[FieldError(message)])
+        return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {}}
+    return _validate_raw(kind=kind, upload=upload)
+
+
+def _validate_raw(*, kind: str, upload) -> dict[str, Any]:
+    from certification.evidence import summarise_raw
+
+    upload.seek(0)
+    try:
+        summary = summarise_raw(kind, upload, ruleset=ruleset_in_force())
+    except (CyclerRejected, ChamberRejected) as exc:
+        message = str(exc)
+        raise UploadRejected(message, errors=[FieldError(message, row=getattr(exc, "line", None))]) from None
+    finally:
+        upload.seek(0)
+    return {
+        "file_format": summary.get("format", kind),
+        "encoding": summary.get("encoding", ""),
+        "row_count": summary.get("rows_read", 0),
+        "summary": summary,
+    }
+
+
+def dataset_upload(*, user: User, submission: Submission, kind: str, upload: File) -> Dataset:
+    """The assigned lab (evidence) or the maker (declaration) attaches a file to a submission.
+
+    The file is checked whole before anything is stored; a rejected file leaves nothing behind,
+    and a failure after the file was written removes it again.
+    """
+    source = access.upload_source_for(user, submission)
+    if source is None:
+        raise NotPermitted(_("Only the assigned laboratory or the manufacturer can upload here."))
+    if kind not in Dataset.Kind.values:
+        message = _("Unknown data kind %(kind)s; expected one of %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(Dataset.Kind.values),
+        }
+        raise UploadRejected(message, errors=[FieldError(message, column="kind")])
+    if submission.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(
+            _("Evidence cannot be added while the submission is %(status)s.")
+            % {"status": submission.get_status_display()}
+        )
+    recorded = _validate_upload(kind=kind, upload=upload)
+    sha256 = _sha256_of(upload)
+    original_name = _clean_name(getattr(upload, "name", ""))
+    stored_name = None
+    try:
+        with transaction.atomic():
+            locked = _locked_submission(submission.pk)
+            if locked.status not in EDITABLE_STATUSES:
+                raise InvalidTransition(_("The submission was submitted meanwhile."))
+            upload.seek(0)
+            stored_name = default_storage.save(
+                f"evidence/{locked.pk}/{uuid.uuid4().hex}{PurePath(original_name).suffix[:10]}",
+                upload if hasattr(upload, "chunks") else ContentFile(upload.read()),
+            )
+            dataset = Dataset.objects.create(
+                submission=locked,
+                kind=kind,
+                source=source,
+                organisation_id=user.organisation_id,
+                uploaded_by=user,
+                file=stored_name,
+                original_name=original_name,
+                size_bytes=upload.size,
+                sha256=sha256,
+                **recorded,
+            )
+            audit(
+                action="dataset.uploaded",
+                actor=user,
+                submission=locked,
+                dataset=dataset.pk,
+                kind=kind,
+                source=source,
+                sha256=sha256,
+                rows=recorded["row_count"],
+            )
+    except BaseException:
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return dataset
+
+
+def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
+    """The uploader's organisation withdraws a file (kept for the audit trail, not evaluated)."""
+    if not access.can_withdraw_dataset(user, dataset):
+        raise NotPermitted(_("Only the organisation that uploaded a file can withdraw it."))
+    with transaction.atomic():
+        locked_submission = _locked_submission(dataset.submission_id)
+        if locked_submission.status not in EDITABLE_STATUSES:
+            raise InvalidTransition(_("Evidence cannot be withdrawn after submission."))
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if locked.withdrawn_at is not None:
+            return locked
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_by = user
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit(action="dataset.withdrawn", actor=user, submission=locked_submission, dataset=locked.pk)
+    return locked
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+def _set_progress(evaluation_id: int, progress: int, stage: str) -> None:
+    # Outside the result transaction on purpose: the page shows progress while the worker runs.
+    Evaluation.objects.filter(pk=evaluation_id, status=Evaluation.Status.RUNNING).update(
+        progress=min(progress, 100), stage=stage[:200]
+    )
+
+
+def evaluation_run(*, evaluation_id: int) -> Evaluation:
+    """Evaluate one submitted attempt against its rule set, once (STANDARD.md section 5).
+
+    Re-running a finished evaluation is a no-op, so a retried or duplicated task leaves one
+    result. Every input file is re-read from storage and its SHA-256 checked against the upload.
+    """
+    from certification.evidence import EvidenceChanged, evaluate_evidence
+
+    with transaction.atomic():
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
+        if evaluation.status in (Evaluation.Status.DONE, Evaluation.Status.ERROR):
+            return evaluation
+        evaluation.status = Evaluation.Status.RUNNING
+        evaluation.started_at = timezone.now()
+        evaluation.stage = "Reading evidence"
+        evaluation.save(update_fields=["status", "started_at", "stage"])
+
+    progress: Callable[[int, str], None] = lambda pct, stage: _set_progress(evaluation_id, pct, stage)  # noqa: E731
+    try:
+        outcome, inputs, engine_version = evaluate_evidence(evaluation, progress=progress)
+    except EvidenceChanged as exc:
+        return _evaluation_fail(evaluation_id, str(exc))
+
+    with transaction.atomic():
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
+        if evaluation.status == Evaluation.Status.DONE:
+            return evaluation
+        submission = _locked_submission(evaluation.submission_id)
+        evaluation.status = Evaluation.Status.DONE
+        evaluation.progress = 100
+        evaluation.stage = "Done"
+        evaluation.finished_at = timezone.now()
+        evaluation.determined_class = outcome["determined_class"] or ""
+        evaluation.certifiable = outcome["certifiable"]
+        evaluation.may_label_solid_state = outcome["may_label_solid_state"]
+        evaluation.claim_supported = outcome["claim_supported"]
+        evaluation.classification_code = outcome.get("classification_code") or ""
+        evaluation.result = outcome
+        evaluation.inputs = inputs
+        evaluation.engine_version = engine_version
+        evaluation.save()
+        if submission.status == S.EVALUATING and submission.attempt == evaluation.attempt:
+            _transition(submission, S.AWAITING_REVIEW)
+            submission.save(update_fields=["status", "updated_at"])
+        audit(
+            action="evaluation.finished",
+            actor=None,
+            submission=submission,
+            evaluation=evaluation.pk,
+            attempt=evaluation.attempt,
+            determined_class=evaluation.determined_class,
+            certifiable=evaluation.certifiable,
+        )
+    return evaluation
+
+
+def _evaluation_fail(evaluation_id: int, reason: str) -> Evaluation:
+    with transaction.atomic():
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
+        if evaluation.status == Evaluation.Status.DONE:
+            return evaluation
+        submission = _locked_submission(evaluation.submission_id)
+        evaluation.status = Evaluation.Status.ERROR
+        evaluation.error = reason
+        evaluation.finished_at = timezone.now()
+        evaluation.save(update_fields=["status", "error", "finished_at"])
+        if submission.status == S.EVALUATING and submission.attempt == evaluation.attempt:
+            _transition(submission, S.EVALUATION_FAILED)
+            submission.save(update_fields=["status", "updated_at"])
+        audit(action="evaluation.failed", actor=None, submission=submission, reason=reason)
+    return evaluation

@@ -1,0 +1,131 @@
+"""The shared cast: one organisation of each kind, a user per role, and outsiders.
+
+Tests talk to a real PostgreSQL (see ``make test``); a SQLite run is refused so that the
+constraints, locks and query counts we test are the ones production has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from certification.models import Organisation, Product, Submission, User
+
+Kind = Organisation.Kind
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"The tests need PostgreSQL, but DATABASE_URL gives {engine}. Run `make test`, "
+            "which starts the local PostgreSQL and Redis, or set DATABASE_URL=postgres://..."
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from certification.services import rulesets_sync
+
+    with django_db_blocker.unblock():
+        rulesets_sync()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_org(name: str, kind: str, **extra) -> Organisation:
+    if kind == Kind.TEST_LAB:
+        extra.setdefault("accreditation_number", f"CNAS L{abs(hash(name)) % 100000:05d}")
+        extra.setdefault("accreditation_scope", "GB/T solid-state battery tests; GB 38031-2025")
+        extra.setdefault("accreditation_valid_from", dt.date(2024, 1, 1))
+        extra.setdefault("accreditation_valid_until", dt.date(2030, 12, 31))
+    return Organisation.objects.create(name=name, kind=kind, **extra)
+
+
+def make_user(username: str, organisation: Organisation | None, role: str = User.Role.MEMBER, **extra) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, organisation=organisation, role=role, **extra
+    )
+
+
+@pytest.fixture
+def orgs(db):
+    return {
+        "maker": make_org("Qingdao Solid Cells", Kind.MANUFACTURER),
+        "other_maker": make_org("Other Cells Co", Kind.MANUFACTURER),
+        "lab": make_org("Tianjin Battery Test Centre", Kind.TEST_LAB),
+        "other_lab": make_org("Shenzhen Test Lab", Kind.TEST_LAB),
+        "expired_lab": make_org(
+            "Lapsed Lab",
+            Kind.TEST_LAB,
+            accreditation_valid_from=dt.date(2020, 1, 1),
+            accreditation_valid_until=dt.date(2023, 12, 31),
+        ),
+        "cb": make_org("China Battery Certification Centre", Kind.CERTIFICATION_BODY),
+        "automaker": make_org("Great Wall Motors", Kind.AUTOMAKER),
+        "regulator": make_org("SAMR", Kind.REGULATOR),
+    }
+
+
+@pytest.fixture
+def cast(orgs):
+    """Every role, plus users of other organisations of the same kinds."""
+    return {
+        "maker": make_user("maker", orgs["maker"]),
+        "other_maker": make_user("other_maker", orgs["other_maker"]),
+        "lab": make_user("lab", orgs["lab"]),
+        "other_lab": make_user("other_lab", orgs["other_lab"]),
+        "reviewer": make_user("reviewer", orgs["cb"], User.Role.REVIEWER),
+        "reviewer2": make_user("reviewer2", orgs["cb"], User.Role.REVIEWER),
+        "automaker": make_user("automaker", orgs["automaker"]),
+        "regulator": make_user("regulator", orgs["regulator"]),
+    }
+
+
+PRODUCT_FIELDS = {
+    "model_number": "QS-21700-SSB",
+    "name": "Qingdao sulfide all-solid-state cell",
+    "electrolyte_family": "sulfide",
+    "conducting_ion": "lithium",
+    "rated_capacity_ah": Decimal("50"),
+    "nominal_voltage_v": Decimal("3.7"),
+    "rated_energy_wh": Decimal("185"),
+    "max_continuous_power_w": Decimal("555"),
+    "cell_mass_g": Decimal("350"),
+    "declared_liquid_electrolyte_pct": Decimal("0"),
+}
+
+
+@pytest.fixture
+def product(cast, orgs):
+    return Product.objects.create(manufacturer=orgs["maker"], created_by=cast["maker"], **PRODUCT_FIELDS)
+
+
+@pytest.fixture
+def submission(product, orgs, cast):
+    return Submission.objects.create(
+        product=product, claimed_class="all_solid_state", lab=orgs["lab"], created_by=cast["maker"]
+    )
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` is a DRF client authenticated with that user's token; ``api(None)`` is anonymous."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
