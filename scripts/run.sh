@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# `make run`: the demo portal on http://127.0.0.1:${PORT:-8000}/.
+#
+# Bootstraps, migrates, loads the rule sets, collects static files and seeds the demo
+# organisations and users (idempotent; DEMO_PASSWORD sets their password), then starts a Celery
+# worker in the background (log: var/log/worker.log) and the web server in the foreground. The
+# worker is stopped when the web server exits.
+#
+# With no environment this uses SQLite and a filesystem broker under var/; DATABASE_URL,
+# CELERY_BROKER_URL and REDIS_URL point it at PostgreSQL and Redis instead. DEBUG defaults to 1
+# for the demo; PORTAL_SERVER=gunicorn serves with gunicorn instead of runserver.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/bootstrap.sh"
+export PATH="$VENV/bin:$PATH"
+export DEBUG="${DEBUG:-1}"
+port="${PORT:-8000}"
+server="${PORTAL_SERVER:-runserver}"
+case $server in
+runserver | gunicorn) ;;
+*) die "PORTAL_SERVER must be runserver or gunicorn, not '$server'" ;;
+esac
+
+var_dir="${PORTAL_VAR_DIR:-$ROOT/var}"
+# kombu's filesystem transport does not create its folders.
+mkdir -p "$var_dir/log" "$var_dir/broker/queue" "$var_dir/broker/processed"
+
+log "migrate"
+python manage.py migrate --noinput
+log "load_rulesets"
+python manage.py load_rulesets
+log "collectstatic"
+python manage.py collectstatic --noinput --verbosity 0
+log "seed_demo"
+python manage.py seed_demo ${DEMO_PASSWORD:+--password "$DEMO_PASSWORD"}
+
+worker_log="$var_dir/log/worker.log"
+log "celery worker (log: $worker_log)"
+celery -A portal worker --loglevel=info --pool=solo >>"$worker_log" 2>&1 &
+worker_pid=$!
+
+stop_worker() {
+    [[ -n ${worker_pid:-} ]] || return 0
+    if kill -0 "$worker_pid" 2>/dev/null; then
+        log "stopping the celery worker"
+        kill -TERM "$worker_pid" 2>/dev/null || true
+        # A warm shutdown lets a running task finish; do not wait for long ones.
+        for _ in {1..20}; do
+            kill -0 "$worker_pid" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -KILL "$worker_pid" 2>/dev/null || true
+    fi
+    wait "$worker_pid" 2>/dev/null || true
+    worker_pid=
+}
+trap stop_worker EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+sleep 2
+kill -0 "$worker_pid" 2>/dev/null ||
+    warn "the celery worker exited at start-up; see $worker_log (evaluations will wait in the queue)"
+
+log "portal on http://127.0.0.1:$port/ (Ctrl-C stops it)"
+if [[ $server == gunicorn ]]; then
+    gunicorn portal.wsgi:application --bind "127.0.0.1:$port" --workers 2 \
+        --access-logfile - --graceful-timeout 10
+else
+    python manage.py runserver "127.0.0.1:$port"
+fi

@@ -1,0 +1,86 @@
+"""A real Celery worker process, run against the test database and the Redis broker.
+
+The worker reads the same PostgreSQL test database (committed data: these tests are
+transactional) and the same media folder as the test process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def e2e_media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, e2e_media_root):
+    settings.MEDIA_ROOT = e2e_media_root
+
+
+@pytest.fixture(autouse=True)
+def _rulesets(transactional_db):
+    # Transactional tests empty every table afterwards; the rule sets come back from their files.
+    from certification.services import rulesets_sync
+
+    rulesets_sync()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, e2e_media_root, tmp_path_factory):
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis://"):
+        pytest.fail(f"end-to-end tests need the Redis broker; CELERY_BROKER_URL is {broker!r}")
+    redis.Redis.from_url(broker).flushdb()
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "MEDIA_ROOT": str(e2e_media_root),
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "portal", "worker",
+            "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--hostname", f"e2e-{os.getpid()}@%h",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-4000:]}")
+        time.sleep(0.1)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -1,0 +1,87 @@
+"""docker/compose.yml is valid and runs web and worker from one image that differ in command.
+
+Validated with Debian's docker-compose (`docker-compose config` needs no Docker engine);
+scripts/test.sh installs it when missing.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker" / "compose.yml"
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    docker_compose = shutil.which("docker-compose")
+    if docker_compose is None:
+        pytest.fail(
+            "docker-compose is not installed: `apt-get install -y docker-compose` "
+            "(scripts/test.sh does this when run as root)"
+        )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "PORTAL_"))}
+    result = subprocess.run(
+        [docker_compose, "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_compose_file_validates_and_defines_the_services(config):
+    assert set(config["services"]) == {"migrate", "web", "worker", "postgres", "redis"}
+
+
+def test_web_and_worker_run_the_same_image_with_different_commands(config):
+    web, worker = config["services"]["web"], config["services"]["worker"]
+    assert web["build"] == worker["build"]
+    assert web["build"]["dockerfile"] == "docker/Dockerfile"
+    assert Path(web["build"]["context"]).resolve() == ROOT
+    assert web["image"] == worker["image"]
+    assert web["environment"] == worker["environment"]
+    assert web["volumes"] == worker["volumes"]
+    assert web["command"] != worker["command"]
+    assert web["command"].startswith("gunicorn portal.wsgi:application")
+    assert worker["command"].startswith("celery -A portal worker")
+
+
+def test_web_and_worker_start_only_after_migrations_succeed(config):
+    migrate = config["services"]["migrate"]
+    assert migrate["image"] == config["services"]["web"]["image"]
+    assert "manage.py migrate" in migrate["command"]
+    assert "manage.py load_rulesets" in migrate["command"]
+    for name in ("web", "worker"):
+        depends_on = config["services"][name]["depends_on"]
+        assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_web_and_worker_share_the_media_volume(config):
+    for name in ("web", "worker"):
+        assert any(
+            volume.startswith("media:/app/var/media")
+            for volume in config["services"][name]["volumes"]
+        )
+
+
+def test_the_env_example_points_at_the_compose_services(config):
+    environment = config["services"]["web"]["environment"]
+    assert environment["DATABASE_URL"] == "postgres://portal:portal@postgres:5432/portal"
+    assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert environment["REDIS_URL"] == "redis://redis:6379/1"
+    assert environment["SECRET_KEY"]
+
+
+def test_the_build_context_leaves_out_local_state():
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    for entry in (".venv", "var", ".git"):
+        assert entry in ignored
