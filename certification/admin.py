@@ -5,7 +5,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import AuditEvent, Dataset, Evaluation, Organisation, Product, RuleSet, Submission, User
+from certification.models import (
+    AuditEvent,
+    Dataset,
+    Evaluation,
+    Organisation,
+    Product,
+    RuleSet,
+    Submission,
+    User,
+)
 
 
 @admin.register(Organisation)
@@ -20,8 +29,14 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "organisation", "role", "is_active", "is_staff"]
     list_filter = ["role", "organisation__kind", "is_active", "is_staff"]
     list_select_related = ["organisation"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Organisation"), {"fields": ("organisation", "role")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Organisation"), {"fields": ("organisation", "role")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("organisation", "role")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Organisation"), {"fields": ("organisation", "role")}),
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -45,7 +60,14 @@ class ProductAdmin(ReadOnlyAdmin):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyAdmin):
-    list_display = ["code", "version", "standard_id", "effective_from", "effective_until", "first_used_at"]
+    list_display = [
+        "code",
+        "version",
+        "standard_id",
+        "effective_from",
+        "effective_until",
+        "first_used_at",
+    ]
 
 
 @admin.register(Submission)
@@ -57,14 +79,30 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
 @admin.register(Dataset)
 class DatasetAdmin(ReadOnlyAdmin):
-    list_display = ["id", "submission", "kind", "source", "organisation", "row_count", "uploaded_at"]
+    list_display = [
+        "id",
+        "submission",
+        "kind",
+        "source",
+        "organisation",
+        "row_count",
+        "uploaded_at",
+    ]
     list_filter = ["kind", "source"]
     list_select_related = ["submission__product", "organisation"]
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "submission", "attempt", "status", "determined_class", "certifiable", "finished_at"]
+    list_display = [
+        "id",
+        "submission",
+        "attempt",
+        "status",
+        "determined_class",
+        "certifiable",
+        "finished_at",
+    ]
     list_filter = ["status", "determined_class", "certifiable"]
     list_select_related = ["submission__product"]
 

@@ -25,7 +25,8 @@ def check_rulesets(app_configs=None, **kwargs):
     if settings.CERTIFICATION_RULESET not in codes:
         problems.append(
             Error(
-                f"CERTIFICATION_RULESET={settings.CERTIFICATION_RULESET!r} names no shipped rule set",
+                f"CERTIFICATION_RULESET={settings.CERTIFICATION_RULESET!r} "
+                "names no shipped rule set",
                 hint=f"Choose one of: {', '.join(sorted(codes))}",
                 id="certification.E002",
             )

@@ -105,29 +105,45 @@ class BatteryClass(models.TextChoices):
 
 
 def _positive(field_name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(name=f"product_{field_name}_positive", condition=Q(**{f"{field_name}__gt": 0}))
+    return models.CheckConstraint(
+        name=f"product_{field_name}_positive", condition=Q(**{f"{field_name}__gt": 0})
+    )
 
 
 class Product(models.Model):
     """A cell model registered by its manufacturer."""
 
     manufacturer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="products", verbose_name=_("manufacturer")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("manufacturer"),
     )
     model_number = models.CharField(_("model number"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     electrolyte_family = models.CharField(
         _("electrolyte family"), max_length=16, choices=ElectrolyteFamily.choices
     )
-    conducting_ion = models.CharField(_("conducting ion"), max_length=16, choices=ConductingIon.choices)
+    conducting_ion = models.CharField(
+        _("conducting ion"), max_length=16, choices=ConductingIon.choices
+    )
     rated_capacity_ah = models.DecimalField(
-        _("rated capacity (Ah)"), max_digits=12, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+        _("rated capacity (Ah)"),
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     nominal_voltage_v = models.DecimalField(
-        _("nominal voltage (V)"), max_digits=8, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+        _("nominal voltage (V)"),
+        max_digits=8,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     rated_energy_wh = models.DecimalField(
-        _("rated energy (Wh)"), max_digits=14, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+        _("rated energy (Wh)"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     max_continuous_power_w = models.DecimalField(
         _("maximum continuous power (W)"),
@@ -136,7 +152,10 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0.0001"))],
     )
     cell_mass_g = models.DecimalField(
-        _("cell mass (g)"), max_digits=12, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+        _("cell mass (g)"),
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
     )
     declared_liquid_electrolyte_pct = models.DecimalField(
         _("declared liquid electrolyte (%)"), max_digits=7, decimal_places=4, null=True, blank=True
@@ -149,7 +168,9 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         constraints = [
-            models.UniqueConstraint(fields=["manufacturer", "model_number"], name="unique_model_per_maker"),
+            models.UniqueConstraint(
+                fields=["manufacturer", "model_number"], name="unique_model_per_maker"
+            ),
             _positive("rated_capacity_ah"),
             _positive("nominal_voltage_v"),
             _positive("rated_energy_wh"),
@@ -158,7 +179,9 @@ class Product(models.Model):
             models.CheckConstraint(
                 name="product_declared_pct_in_range",
                 condition=Q(declared_liquid_electrolyte_pct__isnull=True)
-                | Q(declared_liquid_electrolyte_pct__gte=0, declared_liquid_electrolyte_pct__lte=100),
+                | Q(
+                    declared_liquid_electrolyte_pct__gte=0, declared_liquid_electrolyte_pct__lte=100
+                ),
             ),
         ]
 
@@ -182,7 +205,9 @@ class RuleSet(models.Model):
 
     class Meta:
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="unique_ruleset_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_ruleset_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
@@ -199,7 +224,9 @@ class Submission(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="submissions")
-    claimed_class = models.CharField(_("claimed class"), max_length=32, choices=BatteryClass.choices)
+    claimed_class = models.CharField(
+        _("claimed class"), max_length=32, choices=BatteryClass.choices
+    )
     lab = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -218,7 +245,10 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
-        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["lab", "status"])]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["lab", "status"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="submitted_has_attempt",
@@ -264,12 +294,16 @@ class Dataset(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         constraints = [
-            models.CheckConstraint(name="dataset_sha256_hex", condition=Q(sha256__regex=r"^[0-9a-f]{64}$")),
+            models.CheckConstraint(
+                name="dataset_sha256_hex", condition=Q(sha256__regex=r"^[0-9a-f]{64}$")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -313,7 +347,9 @@ class Evaluation(models.Model):
     class Meta:
         ordering = ["-attempt"]
         constraints = [
-            models.UniqueConstraint(fields=["submission", "attempt"], name="one_evaluation_per_attempt"),
+            models.UniqueConstraint(
+                fields=["submission", "attempt"], name="one_evaluation_per_attempt"
+            ),
             models.CheckConstraint(name="progress_percent", condition=Q(progress__lte=100)),
         ]
 
@@ -322,10 +358,12 @@ class Evaluation(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only trail: who did what, when, to which record, with the details needed to audit it."""
+    """Append-only trail: who did what, when, to which record, with the details to audit it."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -333,7 +371,9 @@ class AuditEvent(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -49,7 +49,9 @@ def sample_sheet(
         for i in range(n):
             before = Decimal("350.00") + Decimal(i % 7)
             after = (before * (1 - loss)).quantize(Decimal("0.01"))
-            body.append([f"WL-{i + 1:05d}", before, after, "120.0", "6.0", "500", "no", "0.01", test_date])
+            body.append(
+                [f"WL-{i + 1:05d}", before, after, "120.0", "6.0", "500", "no", "0.01", test_date]
+            )
         return _csv(header, body)
     if kind == "electrolyte_content":
         n = rows or 3
@@ -58,10 +60,31 @@ def sample_sheet(
     if kind == "energy_density":
         n = rows or 3
         current = (rated_capacity_ah / 3).quantize(Decimal("0.001"))
-        header = ["sample_id", "discharge_energy_wh", "cell_mass_g", "temperature_c", "discharge_current_a", "test_date"]
-        return _csv(header, [[f"ED-{i + 1:05d}", energy_wh, cell_mass_g, "25.0", current, test_date] for i in range(n)])
+        header = [
+            "sample_id",
+            "discharge_energy_wh",
+            "cell_mass_g",
+            "temperature_c",
+            "discharge_current_a",
+            "test_date",
+        ]
+        return _csv(
+            header,
+            [
+                [f"ED-{i + 1:05d}", energy_wh, cell_mass_g, "25.0", current, test_date]
+                for i in range(n)
+            ],
+        )
     if kind == "safety":
-        header = ["sample_id", "test", "fire", "explosion", "test_date", "max_temperature_c", "notes"]
+        header = [
+            "sample_id",
+            "test",
+            "fire",
+            "explosion",
+            "test_date",
+            "max_temperature_c",
+            "notes",
+        ]
         per_test = max(1, (rows or len(SAFETY_TESTS)) // len(SAFETY_TESTS))
         body = [
             [f"SF-{t}-{i + 1:04d}", t, "no", "no", test_date, "61.5", ""]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -151,7 +150,8 @@ def ruleset_in_force(*, code: str | None = None, day=None) -> RuleSet:
     )
     if candidate is None:
         raise InvalidTransition(
-            _("No version of rule set %(code)s is in force on %(day)s.") % {"code": code, "day": day}
+            _("No version of rule set %(code)s is in force on %(day)s.")
+            % {"code": code, "day": day}
         )
     return candidate
 
@@ -184,7 +184,9 @@ def product_create(*, user: User, **fields: Any) -> Product:
     ).exists():
         raise InvalidInput(
             _("You already registered a product with this model number."),
-            errors=[FieldError(_("This model number is already registered."), column="model_number")],
+            errors=[
+                FieldError(_("This model number is already registered."), column="model_number")
+            ],
         )
     with transaction.atomic():
         try:
@@ -193,14 +195,19 @@ def product_create(*, user: User, **fields: Any) -> Product:
             )
         except IntegrityError as exc:  # a concurrent registration of the same model number
             raise InvalidInput(_("This product could not be registered: %s") % exc) from None
-        audit(action="product.registered", actor=user, product=product, model_number=product.model_number)
+        audit(
+            action="product.registered",
+            actor=user,
+            product=product,
+            model_number=product.model_number,
+        )
     return product
 
 
 def submission_create(
     *, user: User, product: Product, claimed_class: str, lab: Organisation
 ) -> Submission:
-    """The maker opens a submission for its product, claims a class and assigns an accredited lab."""
+    """The maker opens a submission for its product, claims a class, assigns an accredited lab."""
     if product.manufacturer_id != user.organisation_id or not access.can_register_products(user):
         raise NotPermitted(_("You can open submissions only for your own organisation's products."))
     if not access.labs_assignable_by(user).filter(pk=lab.pk).exists():
@@ -333,7 +340,9 @@ def _validate_raw(*, kind: str, upload) -> dict[str, Any]:
         summary = summarise_raw(kind, upload, ruleset=ruleset_in_force())
     except (CyclerRejected, ChamberRejected) as exc:
         message = str(exc)
-        raise UploadRejected(message, errors=[FieldError(message, row=getattr(exc, "line", None))]) from None
+        raise UploadRejected(
+            message, errors=[FieldError(message, row=getattr(exc, "line", None))]
+        ) from None
     finally:
         upload.seek(0)
     return {
@@ -421,7 +430,9 @@ def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
         locked.withdrawn_at = timezone.now()
         locked.withdrawn_by = user
         locked.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit(action="dataset.withdrawn", actor=user, submission=locked_submission, dataset=locked.pk)
+        audit(
+            action="dataset.withdrawn", actor=user, submission=locked_submission, dataset=locked.pk
+        )
     return locked
 
 
@@ -452,7 +463,9 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
         evaluation.stage = "Reading evidence"
         evaluation.save(update_fields=["status", "started_at", "stage"])
 
-    progress: Callable[[int, str], None] = lambda pct, stage: _set_progress(evaluation_id, pct, stage)  # noqa: E731
+    def progress(pct: int, stage: str) -> None:
+        _set_progress(evaluation_id, pct, stage)
+
     try:
         outcome, inputs, engine_version = evaluate_evidence(evaluation, progress=progress)
     except EvidenceChanged as exc:

@@ -51,7 +51,9 @@ def make_org(name: str, kind: str, **extra) -> Organisation:
     return Organisation.objects.create(name=name, kind=kind, **extra)
 
 
-def make_user(username: str, organisation: Organisation | None, role: str = User.Role.MEMBER, **extra) -> User:
+def make_user(
+    username: str, organisation: Organisation | None, role: str = User.Role.MEMBER, **extra
+) -> User:
     return User.objects.create_user(
         username=username, password=PASSWORD, organisation=organisation, role=role, **extra
     )
@@ -107,7 +109,9 @@ PRODUCT_FIELDS = {
 
 @pytest.fixture
 def product(cast, orgs):
-    return Product.objects.create(manufacturer=orgs["maker"], created_by=cast["maker"], **PRODUCT_FIELDS)
+    return Product.objects.create(
+        manufacturer=orgs["maker"], created_by=cast["maker"], **PRODUCT_FIELDS
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """One error shape for the whole API:
 
-    {"detail": "...", "code": "...", "errors": [{"row": 3, "column": "mass_after_g", "message": "..."}]}
+{"detail": "...", "code": "...", "errors": [{"row": 3, "column": "mass_after_g", "message": "..."}]}
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ def _flatten(detail, column=None) -> list[dict]:
     if isinstance(detail, dict):
         out = []
         for key, value in detail.items():
-            col = None if key == "non_field_errors" else (key if column is None else f"{column}.{key}")
+            col = (
+                None
+                if key == "non_field_errors"
+                else (key if column is None else f"{column}.{key}")
+            )
             out.extend(_flatten(value, col))
         return out
     if isinstance(detail, list):
@@ -50,12 +54,18 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         response.data = {
-            "detail": errors[0]["message"] if len(errors) == 1 else "The request has invalid fields.",
+            "detail": errors[0]["message"]
+            if len(errors) == 1
+            else "The request has invalid fields.",
             "code": "invalid",
             "errors": errors,
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        response.data = {"detail": detail, "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error", "errors": []}
+        response.data = {
+            "detail": detail,
+            "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
+            "errors": [],
+        }
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,7 +21,7 @@ from certification.api.serializers import (
     ProductSerializer,
     SubmissionSerializer,
 )
-from certification.exceptions import InvalidInput
+from certification.exceptions import InvalidInput, NotPermitted
 from certification.models import Dataset
 from certification.parsers.sheets import SHEET_KINDS, sheet_template
 
@@ -32,7 +33,10 @@ TEMPLATE_FORMATS = {
 
 
 class ProductViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ProductSerializer
     filterset_fields = ["electrolyte_family", "conducting_ion", "model_number"]
@@ -40,8 +44,15 @@ class ProductViewSet(
     def get_queryset(self):
         return access.products_visible_to(self.request.user).select_related("manufacturer")
 
+    def create(self, request, *args, **kwargs):
+        if not access.can_register_products(request.user):
+            raise NotPermitted(_("Only a manufacturer can register products."))
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        serializer.instance = services.product_create(user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.product_create(
+            user=self.request.user, **serializer.validated_data
+        )
 
 
 class LabViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -54,13 +65,21 @@ class LabViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class SubmissionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = SubmissionSerializer
     filterset_fields = ["status", "claimed_class", "product"]
 
     def get_queryset(self):
         return selectors.submissions_for_listing(access.submissions_visible_to(self.request.user))
+
+    def create(self, request, *args, **kwargs):
+        if not access.can_register_products(request.user):
+            raise NotPermitted(_("Only a manufacturer can open submissions."))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -111,7 +130,9 @@ class DatasetViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DatasetSerializer
 
     def get_queryset(self):
-        return access.datasets_visible_to(self.request.user).select_related("uploaded_by", "organisation")
+        return access.datasets_visible_to(self.request.user).select_related(
+            "uploaded_by", "organisation"
+        )
 
     @extend_schema(request=None, responses={200: DatasetSerializer})
     @action(detail=True, methods=["post"])
@@ -141,14 +162,18 @@ class SheetTemplateView(APIView):
     def get(self, request, kind: str):
         file_format = request.query_params.get("file_format", "csv")
         if kind not in SHEET_KINDS:
-            raise InvalidInput(f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEET_KINDS)}.")
+            raise InvalidInput(
+                f"Unknown sheet kind {kind!r}; expected one of {', '.join(SHEET_KINDS)}."
+            )
         if file_format not in TEMPLATE_FORMATS:
             raise InvalidInput(f"Unknown file_format {file_format!r}; expected csv, xlsx or json.")
         return template_response(kind, file_format)
 
 
 def template_response(kind: str, file_format: str) -> HttpResponse:
-    response = HttpResponse(sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format])
+    response = HttpResponse(
+        sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format]
+    )
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
     return response
 

@@ -34,15 +34,21 @@ def test_reading_a_draft_submission(api, cast, submission, role):
     client = api(cast.get(role))
     assert client.get(f"/api/v1/submissions/{submission.pk}/").status_code == DRAFT_READ[role]
     assert client.get(f"/api/v1/products/{submission.product_id}/").status_code == DRAFT_READ[role]
-    assert client.get(f"/api/v1/submissions/{submission.pk}/datasets/").status_code == DRAFT_READ[role]
+    assert (
+        client.get(f"/api/v1/submissions/{submission.pk}/datasets/").status_code == DRAFT_READ[role]
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_reading_a_submitted_submission(api, cast, submission, role, django_capture_on_commit_callbacks):
+def test_reading_a_submitted_submission(
+    api, cast, submission, role, django_capture_on_commit_callbacks
+):
     _submitted(submission, cast)
     client = api(cast.get(role))
     assert client.get(f"/api/v1/submissions/{submission.pk}/").status_code == SUBMITTED_READ[role]
-    assert client.get(f"/api/v1/products/{submission.product_id}/").status_code == SUBMITTED_READ[role]
+    assert (
+        client.get(f"/api/v1/products/{submission.product_id}/").status_code == SUBMITTED_READ[role]
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -94,7 +100,8 @@ def test_opening_submissions(api, cast, orgs, product, role, status):
 def test_uploading_result_sheets(api, cast, submission, role, status, source):
     upload = SimpleUploadedFile("content.csv", sample_sheet("electrolyte_content"))
     response = api(cast.get(role)).post(
-        f"/api/v1/submissions/{submission.pk}/datasets/", {"kind": "electrolyte_content", "file": upload}
+        f"/api/v1/submissions/{submission.pk}/datasets/",
+        {"kind": "electrolyte_content", "file": upload},
     )
     assert response.status_code == status, response.content
     if source:

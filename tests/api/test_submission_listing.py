@@ -19,13 +19,19 @@ def _bulk_submissions(product, lab, user, n: int) -> None:
     now = timezone.now()
     subs = Submission.objects.bulk_create(
         Submission(
-            product=product, claimed_class="all_solid_state", lab=lab, created_by=user,
-            status="awaiting_review", attempt=1, submitted_at=now,
+            product=product,
+            claimed_class="all_solid_state",
+            lab=lab,
+            created_by=user,
+            status="awaiting_review",
+            attempt=1,
+            submitted_at=now,
         )  # fmt: skip
         for _ in range(n)
     )
     Evaluation.objects.bulk_create(
-        Evaluation(submission=s, attempt=1, ruleset=ruleset, status="done", progress=100) for s in subs
+        Evaluation(submission=s, attempt=1, ruleset=ruleset, status="done", progress=100)
+        for s in subs
     )
 
 

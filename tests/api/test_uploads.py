@@ -28,9 +28,11 @@ def _post(api, user, submission, kind, content: bytes, name="sheet.csv"):
 def _nothing_stored(settings):
     media = Path(settings.MEDIA_ROOT)
     files = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
-    return Dataset.objects.count() == 0 and not files and not AuditEvent.objects.filter(
-        action="dataset.uploaded"
-    ).exists()
+    return (
+        Dataset.objects.count() == 0
+        and not files
+        and not AuditEvent.objects.filter(action="dataset.uploaded").exists()
+    )
 
 
 BAD_SHEETS = [
@@ -50,12 +52,16 @@ BAD_SHEETS = [
 
 
 @pytest.mark.parametrize(("kind", "content", "row", "column", "words"), BAD_SHEETS)
-def test_a_bad_sheet_is_refused_with_row_and_column(api, cast, submission, settings, kind, content, row, column, words):
+def test_a_bad_sheet_is_refused_with_row_and_column(
+    api, cast, submission, settings, kind, content, row, column, words
+):
     response = _post(api, cast["lab"], submission, kind, content.encode())
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["code"] == "upload_rejected"
-    assert any(e["row"] == row and e["column"] == column and words in e["message"] for e in body["errors"]), body
+    assert any(
+        e["row"] == row and e["column"] == column and words in e["message"] for e in body["errors"]
+    ), body
     assert _nothing_stored(settings)
 
 
@@ -71,9 +77,15 @@ def test_gb18030_sheets_with_chinese_booleans_are_accepted(api, cast, submission
 
 @pytest.mark.parametrize(
     ("content", "name"),
-    [(b"%PDF-1.7\n%binary\x00\x01", "sheet.csv"), (b"\x89PNG\r\n\x1a\n\x00\x00", "sheet.csv"), (b"", "e.csv")],
+    [
+        (b"%PDF-1.7\n%binary\x00\x01", "sheet.csv"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "sheet.csv"),
+        (b"", "e.csv"),
+    ],
 )
-def test_files_that_are_not_sheets_are_refused_whatever_their_name(api, cast, submission, settings, content, name):
+def test_files_that_are_not_sheets_are_refused_whatever_their_name(
+    api, cast, submission, settings, content, name
+):
     response = _post(api, cast["lab"], submission, "weight_loss", content, name=name)
     assert response.status_code == 400
     assert response.json()["detail"]
@@ -82,7 +94,9 @@ def test_files_that_are_not_sheets_are_refused_whatever_their_name(api, cast, su
 
 def test_a_sheet_over_the_size_limit_is_refused(api, cast, submission, settings):
     settings.SHEET_MAX_BYTES = 1000
-    response = _post(api, cast["lab"], submission, "weight_loss", sample_sheet("weight_loss", rows=200))
+    response = _post(
+        api, cast["lab"], submission, "weight_loss", sample_sheet("weight_loss", rows=200)
+    )
     assert response.status_code == 400
     assert "MB" in response.json()["detail"]
     assert _nothing_stored(settings)
@@ -96,7 +110,9 @@ def test_an_unknown_kind_is_refused(api, cast, submission, settings):
 
 
 def test_a_missing_file_is_refused(api, cast, submission, settings):
-    response = api(cast["lab"]).post(f"/api/v1/submissions/{submission.pk}/datasets/", {"kind": "safety"})
+    response = api(cast["lab"]).post(
+        f"/api/v1/submissions/{submission.pk}/datasets/", {"kind": "safety"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["column"] == "file"
     assert _nothing_stored(settings)
@@ -107,12 +123,21 @@ def test_a_test_report_must_be_a_pdf(api, cast, submission, settings):
     assert response.status_code == 400
     assert "PDF" in response.json()["detail"]
     assert _nothing_stored(settings)
-    ok = _post(api, cast["lab"], submission, "test_report", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF", name="r.pdf")
+    ok = _post(
+        api,
+        cast["lab"],
+        submission,
+        "test_report",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF",
+        name="r.pdf",
+    )
     assert ok.status_code == 201
 
 
 def test_a_raw_cycler_file_in_an_unknown_format_is_refused(api, cast, submission, settings):
-    response = _post(api, cast["lab"], submission, "cycler", b"colour,taste\nred,sweet\n", name="run.csv")
+    response = _post(
+        api, cast["lab"], submission, "cycler", b"colour,taste\nred,sweet\n", name="run.csv"
+    )
     assert response.status_code == 400
     assert response.json()["detail"]
     assert _nothing_stored(settings)

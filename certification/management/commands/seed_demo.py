@@ -22,7 +22,9 @@ ORGANISATIONS = {
         Kind.TEST_LAB,
         {
             "accreditation_number": "CNAS L00001",
-            "accreditation_scope": "Solid-state battery classification tests; GB 38031-2025 cell safety",
+            "accreditation_scope": (
+                "Solid-state battery classification tests; GB 38031-2025 cell safety"
+            ),
             "accreditation_valid_from": dt.date(2025, 1, 1),
             "accreditation_valid_until": dt.date(2030, 12, 31),
         },
@@ -43,10 +45,15 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo organisations, users (maker, lab, reviewer, reviewer2, automaker, regulator) and a product."
+    help = (
+        "Create demo organisations, users (maker, lab, reviewer, reviewer2, automaker, "
+        "regulator) and a product."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="Password for every demo user (default: generated and printed).")
+        parser.add_argument(
+            "--password", help="Password for every demo user (default: generated and printed)."
+        )
 
     @transaction.atomic
     def handle(self, *args, password=None, **options):
@@ -54,7 +61,9 @@ class Command(BaseCommand):
         chosen = password or secrets.token_urlsafe(9)
         orgs = {}
         for key, (name, kind, extra) in ORGANISATIONS.items():
-            orgs[key], _ = Organisation.objects.get_or_create(name=name, defaults={"kind": kind, **extra})
+            orgs[key], _ = Organisation.objects.get_or_create(
+                name=name, defaults={"kind": kind, **extra}
+            )
         created, kept = [], []
         for username, org_key, role, staff in USERS:
             user = User.objects.filter(username=username).first()
@@ -98,9 +107,12 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"Users {', '.join(created)} have the password: {password or chosen}")
         if kept:
-            self.stdout.write(f"Users {', '.join(kept)} already existed and keep their passwords "
-                              "(run seed_demo --password PW to reset them).")
+            self.stdout.write(
+                f"Users {', '.join(kept)} already existed and keep their passwords "
+                "(run seed_demo --password PW to reset them)."
+            )
         self.stdout.write(
-            f"Log in at {settings.SITE_URL}/login/ (API: POST {settings.SITE_URL}/api/v1/auth/token/; "
+            f"Log in at {settings.SITE_URL}/login/ "
+            f"(API: POST {settings.SITE_URL}/api/v1/auth/token/; "
             f"docs at {settings.SITE_URL}/api/v1/docs/)."
         )

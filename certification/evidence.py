@@ -1,0 +1,263 @@
+"""From stored evidence to the pure engine and back.
+
+Reads each uploaded file from storage, checks it is byte for byte what was uploaded (SHA-256),
+parses it with the pure parsers, builds the engine's frozen inputs and returns the outcome as
+JSON-safe data. The same path serves the worker and a regulator's re-run, so a reproduction uses
+exactly the code that produced the original result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+
+from certification import criteria
+from certification.models import Dataset, Evaluation, RuleSet
+from certification.parsers.chamber import summarise_chamber_log
+from certification.parsers.cycler import summarise_cycler
+from certification.parsers.sheets import parse_sheet
+from certification.rules import RuleSet as RuleData
+from certification.rules import load_ruleset
+
+_ENGINE_FILES = (
+    "criteria.py",
+    "rules.py",
+    "evidence.py",
+    "parsers/sheets.py",
+    "parsers/cycler.py",
+    "parsers/chamber.py",
+)
+
+
+class EvidenceChanged(Exception):
+    """A stored file no longer matches the hash recorded at upload."""
+
+
+@lru_cache(maxsize=1)
+def engine_version() -> str:
+    """Package version plus a digest of the evaluation code, recorded with every evaluation."""
+    digest = hashlib.sha256()
+    base = Path(__file__).resolve().parent
+    for name in _ENGINE_FILES:
+        digest.update((base / name).read_bytes())
+    try:
+        version = metadata.version("ssb-portal")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=16)
+def _rule_data(sha256: str, source_text: str) -> RuleData:
+    return load_ruleset(source_text)
+
+
+def rule_data(ruleset: RuleSet) -> RuleData:
+    """The rule set exactly as stored when it was loaded (not the file as it is today)."""
+    return _rule_data(ruleset.sha256, ruleset.source_text)
+
+
+def _chamber_limits(rules: RuleData) -> dict[str, float]:
+    temperature = rules.weight_loss.condition("temperature_c")
+    pressure = rules.weight_loss.condition("pressure_pa")
+    return {
+        "min_temperature_c": float(temperature.low),
+        "max_temperature_c": float(temperature.high),
+        "max_pressure_pa": float(pressure.high),
+    }
+
+
+def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str, Any]:
+    """Summarise a raw instrument file (streamed); raises the parser's ``RawDataRejected``."""
+    if kind == Dataset.Kind.CYCLER:
+        summary = summarise_cycler(stream)
+        main = summary.main_discharge
+        return {
+            "format": summary.file_format,
+            "encoding": summary.encoding,
+            "rows_read": summary.rows_read,
+            "duration_s": summary.duration_s,
+            "discharge_segments": summary.discharge_segment_count,
+            "main_discharge_energy_wh": main.energy_wh,
+            "main_discharge_capacity_ah": main.capacity_ah,
+            "main_discharge_mean_current_a": main.mean_current_a,
+            "warnings": list(summary.warnings),
+        }
+    summary = summarise_chamber_log(stream, **_chamber_limits(rule_data(ruleset)))
+    return {
+        "format": "chamber_log",
+        "encoding": summary.encoding,
+        "rows_read": summary.rows_read,
+        "duration_s": summary.duration_s,
+        "longest_hold_s": summary.longest_hold_s,
+        "hold_min_temperature_c": summary.hold_min_temperature_c,
+        "hold_max_temperature_c": summary.hold_max_temperature_c,
+        "hold_max_pressure_pa": summary.hold_max_pressure_pa,
+    }
+
+
+def _verified_stream(dataset: Dataset) -> BinaryIO:
+    """The stored file, after checking its SHA-256 against the upload's."""
+    digest = hashlib.sha256()
+    with dataset.file.storage.open(dataset.file.name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != dataset.sha256:
+        raise EvidenceChanged(
+            f"File {dataset.original_name} (dataset {dataset.pk}) no longer matches the SHA-256 "
+            "recorded at upload; the evaluation was stopped."
+        )
+    return dataset.file.storage.open(dataset.file.name, "rb")
+
+
+def _lab_facts(dataset: Dataset) -> criteria.LabFacts | None:
+    org = dataset.organisation
+    if org.kind != org.Kind.TEST_LAB:
+        return None
+    return criteria.LabFacts(
+        name=org.name,
+        accreditation_number=org.accreditation_number,
+        accreditation_valid_from=org.accreditation_valid_from,
+        accreditation_valid_until=org.accreditation_valid_until,
+        assigned_to_submission=org.pk == dataset.submission.lab_id,
+    )
+
+
+def evaluation_datasets(evaluation: Evaluation) -> list[Dataset]:
+    """The evidence an attempt is judged on: everything not withdrawn before it was submitted."""
+    submission = evaluation.submission
+    qs = submission.datasets.select_related("organisation", "submission").order_by(
+        "uploaded_at", "id"
+    )
+    if evaluation.inputs:  # a finished evaluation names its inputs; a re-run uses exactly those
+        return list(qs.filter(pk__in=[item["dataset"] for item in evaluation.inputs]))
+    return list(qs.filter(withdrawn_at__isnull=True))
+
+
+def build_input(
+    evaluation: Evaluation,
+    datasets: Iterable[Dataset],
+    *,
+    progress: Callable[[int, str], None] = lambda pct, stage: None,
+) -> tuple[criteria.EvaluationInput, list[dict[str, Any]]]:
+    rules = rule_data(evaluation.ruleset)
+    product = evaluation.submission.product
+    datasets = list(datasets)
+    sheets, cyclers, chambers, inputs = [], [], [], []
+    for index, dataset in enumerate(datasets, start=1):
+        progress(
+            5 + int(80 * (index - 1) / max(len(datasets), 1)), f"Reading {dataset.original_name}"
+        )
+        inputs.append(
+            {
+                "dataset": dataset.pk,
+                "kind": dataset.kind,
+                "source": dataset.source,
+                "name": dataset.original_name,
+                "sha256": dataset.sha256,
+            }
+        )
+        with _verified_stream(dataset) as stream:
+            ref = f"dataset:{dataset.pk}"
+            if dataset.kind in Dataset.SHEET_KINDS:
+                parsed = parse_sheet(
+                    dataset.kind,
+                    stream.read(),
+                    max_bytes=max(settings.SHEET_MAX_BYTES, dataset.size_bytes),
+                    max_rows=max(settings.SHEET_MAX_ROWS, dataset.row_count),
+                )
+                sheets.append(
+                    criteria.SheetEvidence(
+                        kind=dataset.kind,
+                        source=dataset.source,
+                        dataset_ref=ref,
+                        rows=parsed.rows,
+                        lab=_lab_facts(dataset),
+                    )
+                )
+            elif dataset.kind == Dataset.Kind.CYCLER and dataset.source == Dataset.Source.LAB:
+                summary = summarise_cycler(stream)
+                cyclers.append(
+                    criteria.CyclerEvidence(
+                        dataset_ref=ref,
+                        main_discharge_energy_wh=summary.main_discharge.energy_wh,
+                        format=summary.file_format,
+                    )
+                )
+            elif dataset.kind == Dataset.Kind.CHAMBER_LOG and dataset.source == Dataset.Source.LAB:
+                summary = summarise_chamber_log(stream, **_chamber_limits(rules))
+                chambers.append(
+                    criteria.ChamberEvidence(
+                        dataset_ref=ref,
+                        longest_hold_s=summary.longest_hold_s,
+                        min_temperature_c=summary.hold_min_temperature_c,
+                        max_temperature_c=summary.hold_max_temperature_c,
+                        max_pressure_pa=summary.hold_max_pressure_pa,
+                    )
+                )
+    data = criteria.EvaluationInput(
+        claimed_class=evaluation.submission.claimed_class,
+        product=criteria.ProductFacts(
+            rated_capacity_ah=product.rated_capacity_ah,
+            nominal_voltage_v=product.nominal_voltage_v,
+            rated_energy_wh=product.rated_energy_wh,
+            max_continuous_power_w=product.max_continuous_power_w,
+            cell_mass_g=product.cell_mass_g,
+            declared_liquid_electrolyte_pct=product.declared_liquid_electrolyte_pct,
+            electrolyte_family=product.electrolyte_family,
+            conducting_ion=product.conducting_ion,
+        ),
+        sheets=tuple(sheets),
+        cyclers=tuple(cyclers),
+        chambers=tuple(chambers),
+    )
+    return data, inputs
+
+
+def evaluate_evidence(
+    evaluation: Evaluation, *, progress: Callable[[int, str], None] = lambda pct, stage: None
+) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    """Run the engine on an evaluation's evidence; returns (outcome, inputs, engine version)."""
+    data, inputs = build_input(evaluation, evaluation_datasets(evaluation), progress=progress)
+    progress(90, "Applying the rule set")
+    outcome = criteria.evaluate(rule_data(evaluation.ruleset), data).as_dict()
+    outcome["product_snapshot"] = _product_snapshot(evaluation)
+    return outcome, inputs, engine_version()
+
+
+def _product_snapshot(evaluation: Evaluation) -> dict[str, Any]:
+    """The product's declared facts as evaluated, so a later edit cannot change the record."""
+    product = evaluation.submission.product
+    fields = (
+        "model_number", "name", "electrolyte_family", "conducting_ion", "rated_capacity_ah",
+        "nominal_voltage_v", "rated_energy_wh", "max_continuous_power_w", "cell_mass_g",
+        "declared_liquid_electrolyte_pct",
+    )  # fmt: skip
+    return {name: (None if (v := getattr(product, name)) is None else str(v)) for name in fields}
+
+
+def reproduce(evaluation: Evaluation) -> dict[str, Any]:
+    """Re-run a finished evaluation from its stored files and stored rule set text.
+
+    Returns whether the outcome is identical, and both versions of anything that differs.
+    """
+    recomputed, inputs, version = evaluate_evidence(evaluation)
+    stored = evaluation.result
+    differences = {
+        key: {"stored": stored.get(key), "recomputed": recomputed.get(key)}
+        for key in sorted(set(stored) | set(recomputed))
+        if stored.get(key) != recomputed.get(key)
+    }
+    return {
+        "identical": not differences and inputs == evaluation.inputs,
+        "differences": differences,
+        "engine_version_then": evaluation.engine_version,
+        "engine_version_now": version,
+        "ruleset_sha256": evaluation.ruleset.sha256,
+    }
