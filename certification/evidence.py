@@ -63,14 +63,19 @@ def rule_data(ruleset: RuleSet) -> RuleData:
     return _rule_data(ruleset.sha256, ruleset.source_text)
 
 
-def _chamber_limits(rules: RuleData) -> dict[str, float]:
+def _chamber_limits(rules: RuleData) -> dict[str, Any]:
+    """The weight-loss test's chamber conditions, from the rule set (never from code)."""
     temperature = rules.weight_loss.condition("temperature_c")
     pressure = rules.weight_loss.condition("pressure_pa")
     return {
-        "min_temperature_c": float(temperature.low),
-        "max_temperature_c": float(temperature.high),
-        "max_pressure_pa": float(pressure.high),
+        "target_c": (temperature.low + temperature.high) / 2,
+        "tolerance_c": (temperature.high - temperature.low) / 2,
+        "max_pressure_pa": pressure.value,
     }
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str, Any]:
@@ -94,11 +99,12 @@ def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str,
         "format": "chamber_log",
         "encoding": summary.encoding,
         "rows_read": summary.rows_read,
-        "duration_s": summary.duration_s,
-        "longest_hold_s": summary.longest_hold_s,
-        "hold_min_temperature_c": summary.hold_min_temperature_c,
-        "hold_max_temperature_c": summary.hold_max_temperature_c,
-        "hold_max_pressure_pa": summary.hold_max_pressure_pa,
+        "duration_s": _num(summary.duration_s),
+        "longest_hold_s": _num(summary.hold.duration_s),
+        "hold_min_temperature_c": _num(summary.hold.min_temperature_c),
+        "hold_max_temperature_c": _num(summary.hold.max_temperature_c),
+        "hold_max_pressure_pa": _num(summary.hold.max_pressure_pa),
+        "warnings": list(summary.warnings),
     }
 
 
@@ -195,10 +201,10 @@ def build_input(
                 chambers.append(
                     criteria.ChamberEvidence(
                         dataset_ref=ref,
-                        longest_hold_s=summary.longest_hold_s,
-                        min_temperature_c=summary.hold_min_temperature_c,
-                        max_temperature_c=summary.hold_max_temperature_c,
-                        max_pressure_pa=summary.hold_max_pressure_pa,
+                        longest_hold_s=float(summary.hold.duration_s),
+                        min_temperature_c=_num(summary.hold.min_temperature_c),
+                        max_temperature_c=_num(summary.hold.max_temperature_c),
+                        max_pressure_pa=_num(summary.hold.max_pressure_pa),
                     )
                 )
     data = criteria.EvaluationInput(

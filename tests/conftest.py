@@ -27,6 +27,8 @@ def pytest_configure(config):
             f"The tests need PostgreSQL, but DATABASE_URL gives {engine}. Run `make test`, "
             "which starts the local PostgreSQL and Redis, or set DATABASE_URL=postgres://..."
         )
+    # Hashing the cast's passwords with PBKDF2 would cost seconds per test; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
