@@ -36,8 +36,9 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
     if kind == Kind.TEST_LAB:
         return qs.filter(lab_id=user.organisation_id)
     if kind in (Kind.CERTIFICATION_BODY, Kind.REGULATOR):
-        # Drafts are the maker's and lab's work in progress; every submitted attempt is visible.
-        return qs.filter(attempt__gte=1)
+        # Drafts are the maker's and lab's work in progress; every submitted attempt is visible
+        # (and a certification body's own laboratory sees the drafts assigned to it).
+        return qs.filter(Q(attempt__gte=1) | Q(lab_id=user.organisation_id))
     return qs.none()
 
 
@@ -62,9 +63,11 @@ def labs_assignable_by(user) -> QuerySet[Organisation]:
     if _kind(user) != Kind.MANUFACTURER and not _sees_everything(user):
         return Organisation.objects.none()
     today = timezone.localdate()
+    # A certification body that runs its own accredited laboratory may be assigned too; its
+    # reviewers then may not decide what their organisation tested (see review_conflict).
     return Organisation.objects.filter(
         Q(accreditation_valid_until__isnull=True) | Q(accreditation_valid_until__gte=today),
-        kind=Kind.TEST_LAB,
+        kind__in=(Kind.TEST_LAB, Kind.CERTIFICATION_BODY),
         accreditation_valid_from__lte=today,
     ).exclude(accreditation_number="")
 
@@ -84,7 +87,10 @@ def can_manage_submission(user, submission: Submission) -> bool:
 def upload_source_for(user, submission: Submission) -> str | None:
     """Whose evidence an upload by ``user`` is: the assigned lab's, a maker declaration, or none."""
     kind = _kind(user)
-    if kind == Kind.TEST_LAB and submission.lab_id == user.organisation_id:
+    if (
+        kind in (Kind.TEST_LAB, Kind.CERTIFICATION_BODY)
+        and submission.lab_id == user.organisation_id
+    ):
         return Dataset.Source.LAB
     if kind == Kind.MANUFACTURER and submission.product.manufacturer_id == user.organisation_id:
         return Dataset.Source.MAKER
@@ -101,3 +107,28 @@ def can_withdraw_dataset(user, dataset: Dataset) -> bool:
 
 def is_user_in(user: User, organisation: Organisation) -> bool:
     return user.organisation_id == organisation.pk
+
+
+def is_reviewer(user) -> bool:
+    return _kind(user) == Kind.CERTIFICATION_BODY and user.role in (
+        User.Role.REVIEWER,
+        User.Role.ADMIN,
+    )
+
+
+def review_conflict(user, submission: Submission) -> str | None:
+    """Why ``user`` may not decide ``submission`` (four eyes), or None when they may.
+
+    Enforced by ``services.submission_decide``; the pages use it only to explain.
+    """
+    from django.utils.translation import gettext as _
+
+    if not is_reviewer(user):
+        return _("Only reviewers of the certification body can decide submissions.")
+    if user.organisation_id in (submission.product.manufacturer_id, submission.lab_id):
+        return _("You belong to the manufacturer's or the laboratory's organisation.")
+    if submission.created_by_id == user.pk or submission.product.created_by_id == user.pk:
+        return _("You opened this submission or registered its product.")
+    if submission.datasets.filter(uploaded_by=user).exists():
+        return _("You uploaded some of this submission's data.")
+    return None

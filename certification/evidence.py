@@ -124,7 +124,7 @@ def _verified_stream(dataset: Dataset) -> BinaryIO:
 
 def _lab_facts(dataset: Dataset) -> criteria.LabFacts | None:
     org = dataset.organisation
-    if org.kind != org.Kind.TEST_LAB:
+    if not org.accreditation_number:  # a manufacturer: its rows are declarations
         return None
     return criteria.LabFacts(
         name=org.name,

@@ -55,7 +55,7 @@ class Organisation(models.Model):
         return self.name
 
     def accreditation_valid_on(self, day: dt.date) -> bool:
-        if self.kind != self.Kind.TEST_LAB or self.accreditation_valid_from is None:
+        if not self.accreditation_number or self.accreditation_valid_from is None:
             return False
         if day < self.accreditation_valid_from:
             return False
@@ -381,3 +381,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Decision(models.Model):
+    """A reviewer's decision on one evaluated attempt (STANDARD.md section 7; four eyes)."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        RETURN = "return", _("Return to the maker for more data")
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="decisions")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey("User", on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.TextField()
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            # A second approval by the same person never counts twice.
+            models.UniqueConstraint(
+                fields=["evaluation", "reviewer"],
+                condition=Q(decision="approve"),
+                name="one_approval_per_reviewer_per_evaluation",
+            ),
+            models.CheckConstraint(name="decision_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} by {self.reviewer_id} on {self.submission_id}"

@@ -5,17 +5,24 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
-from certification.models import Evaluation, Submission
+from certification.models import Decision, Evaluation, Submission
 
 
 def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
     """Everything a listing shows, in a constant number of queries whatever the page size."""
-    return qs.select_related("product__manufacturer", "lab").prefetch_related(
+    return qs.select_related("product__manufacturer", "lab", "certificate").prefetch_related(
         Prefetch(
             "evaluations",
             queryset=Evaluation.objects.select_related("ruleset").order_by("-attempt"),
             to_attr="evaluations_newest_first",
-        )
+        ),
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("reviewer", "evaluation").order_by(
+                "decided_at", "id"
+            ),
+            to_attr="decisions_in_order",
+        ),
     )
 
 
@@ -87,4 +94,40 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict:
         "inputs": evaluation.inputs,
         "engine_version": evaluation.engine_version,
         "error": evaluation.error or None,
+    }
+
+
+def decisions_of(submission: Submission) -> list[Decision]:
+    prefetched = getattr(submission, "decisions_in_order", None)
+    if prefetched is not None:
+        return prefetched
+    return list(
+        submission.decisions.select_related("reviewer", "evaluation").order_by("decided_at", "id")
+    )
+
+
+def certificate_of(submission: Submission):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return submission.certificate
+    except ObjectDoesNotExist:
+        return None
+
+
+def certificate_summary(certificate) -> dict:
+    from django.conf import settings
+
+    base = f"{settings.SITE_URL}/api/v1/certificates/{certificate.number}"
+    return {
+        "number": certificate.number,
+        "status": certificate.status,
+        "status_reason": certificate.status_reason or None,
+        "issued_at": certificate.issued_at,
+        "valid_from": certificate.valid_from,
+        "expires_on": certificate.expires_on,
+        "pdf_sha256": certificate.pdf_sha256,
+        "pdf_url": f"{base}/pdf/",
+        "credential_url": f"{base}/credential/",
+        "verification_url": f"{settings.SITE_URL}/verify/{certificate.number}",
     }

@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "certification",
-    "reports",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +221,43 @@ LOGGING = {
 
 # The rule set evaluations use: the newest version of this code in force on the submission day.
 CERTIFICATION_RULESET = env_str("CERTIFICATION_RULESET", "gbt-ssb-2026")
+
+# Certificates: numbers look like SSB-2026-000123; expiry is checked hourly by Celery beat.
+CERTIFICATE_NUMBER_PREFIX = env_str("CERTIFICATE_NUMBER_PREFIX", "SSB")
+CELERY_BEAT_SCHEDULE = {
+    "expire-certificates": {"task": "reports.tasks.expire_certificates", "schedule": 3600.0},
+}
+
+# Certificates are issued as credentials signed with Ed25519 (reports/signing.py). Production sets
+# SIGNING_PRIVATE_KEY (PEM) or SIGNING_PRIVATE_KEY_FILE; a checkout without them gets a development
+# key generated once into var/, so the web and worker processes sign with the same key.
+
+
+def _local_signing_key() -> str:
+    import os
+
+    path = VAR_DIR / "signing_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.touch(mode=0o600, exist_ok=False)
+        temporary.write_bytes(pem)
+        try:
+            # link() never replaces: if another process got there first, its key wins.
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="utf-8")
+
+
+SIGNING_PRIVATE_KEY_PEM = env_secret("SIGNING_PRIVATE_KEY") or _local_signing_key()

@@ -4,8 +4,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("certification.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("reports.urls")),
+    path("", include("reports.page_urls")),
     path("", include("certification.urls")),
 ]
 

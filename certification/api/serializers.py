@@ -87,6 +87,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
     manufacturer = serializers.CharField(source="product.manufacturer.name", read_only=True)
     lab_name = serializers.CharField(source="lab.name", read_only=True)
     evaluation = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
+    certificate = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
@@ -103,6 +105,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "created_at",
             "submitted_at",
             "evaluation",
+            "decisions",
+            "certificate",
         ]
         read_only_fields = ["id", "status", "attempt", "created_at", "submitted_at"]
 
@@ -119,3 +123,24 @@ class SubmissionSerializer(serializers.ModelSerializer):
     def get_evaluation(self, submission) -> dict | None:
         evaluation = selectors.latest_evaluation(submission)
         return selectors.evaluation_as_dict(evaluation) if evaluation else None
+
+    def get_decisions(self, submission) -> list[dict]:
+        return [
+            {
+                "attempt": d.evaluation.attempt,
+                "reviewer": d.reviewer.get_full_name() or d.reviewer.username,
+                "decision": d.decision,
+                "reason": d.reason,
+                "decided_at": d.decided_at,
+            }
+            for d in selectors.decisions_of(submission)
+        ]
+
+    def get_certificate(self, submission) -> dict | None:
+        certificate = selectors.certificate_of(submission)
+        return selectors.certificate_summary(certificate) if certificate else None
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject", "return"])
+    reason = serializers.CharField(max_length=5000, trim_whitespace=True)

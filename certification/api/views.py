@@ -17,6 +17,7 @@ from certification import access, selectors, services
 from certification.api.serializers import (
     DatasetSerializer,
     DatasetUploadSerializer,
+    DecisionSerializer,
     LabSerializer,
     ProductSerializer,
     SubmissionSerializer,
@@ -97,6 +98,22 @@ class SubmissionViewSet(
         services.submission_submit(user=request.user, submission=submission)
         fresh = self.get_queryset().get(pk=submission.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=DecisionSerializer, responses={200: SubmissionSerializer})
+    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    def decision(self, request, pk=None):
+        """A reviewer approves, rejects or returns the submission, with a written reason."""
+        submission = self.get_object()
+        form = DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.submission_decide(
+            user=request.user,
+            submission=submission,
+            decision=form.validated_data["decision"],
+            reason=form.validated_data["reason"],
+        )
+        fresh = self.get_queryset().get(pk=submission.pk)
+        return Response(SubmissionSerializer(fresh, context=self.get_serializer_context()).data)
 
     @extend_schema(
         methods=["post"],

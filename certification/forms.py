@@ -1,0 +1,93 @@
+"""Forms of the HTML pages. They check the shape of input; services decide everything else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from certification import access
+from certification.exceptions import PortalError
+from certification.models import BatteryClass, Dataset, Organisation, Product
+from certification.services import PRODUCT_FIELDS
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = list(PRODUCT_FIELDS)
+        help_texts = {
+            "model_number": _("Unique within your organisation, as printed on the cell."),
+            "max_continuous_power_w": _(
+                "With the rated energy, decides high-energy (power / energy < 10) or high-power."
+            ),
+            "declared_liquid_electrolyte_pct": _(
+                "Your own figure; it is shown beside the laboratory's measurement."
+            ),
+        }
+
+    def clean_declared_liquid_electrolyte_pct(self):
+        value = self.cleaned_data.get("declared_liquid_electrolyte_pct")
+        if value is not None and not (0 <= value <= 100):
+            raise forms.ValidationError(_("Must be between 0 and 100 %."))
+        return value
+
+
+class SubmissionForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    claimed_class = forms.ChoiceField(
+        label=_("Claimed class"),
+        choices=BatteryClass.choices,
+        initial=BatteryClass.ALL_SOLID_STATE,
+    )
+    lab = forms.ModelChoiceField(
+        label=_("Test laboratory"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Only laboratories whose accreditation is valid today are listed."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from the access functions: another maker's product or an unaccredited
+        # lab is simply not a valid choice.
+        self.fields["product"].queryset = access.products_visible_to(user).filter(
+            manufacturer_id=user.organisation_id
+        )
+        self.fields["lab"].queryset = access.labs_assignable_by(user)
+        self.fields["lab"].label_from_instance = lambda lab: (
+            f"{lab.name} ({lab.accreditation_number})"
+        )
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Data kind"), choices=Dataset.Kind.choices)
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+
+def add_portal_error(form: forms.Form, exc: PortalError) -> None:
+    """Put a service's error on the form: the message, then every field error with its place.
+
+    A field error naming one of the form's own fields goes beside that field; a sheet error
+    (row and column of the uploaded file) is listed with its row and column.
+    """
+    form.add_error(None, exc.message)
+    for error in exc.errors:
+        if error.column in form.fields and error.row is None:
+            form.add_error(error.column, error.message)
+        elif error.row is not None and error.column:
+            form.add_error(
+                None,
+                _("Row %(row)s, column %(column)s: %(message)s")
+                % {"row": error.row, "column": error.column, "message": error.message},
+            )
+        elif error.row is not None:
+            form.add_error(
+                None, _("Row %(row)s: %(message)s") % {"row": error.row, "message": error.message}
+            )
+        elif error.column:
+            form.add_error(
+                None,
+                _("Column %(column)s: %(message)s")
+                % {"column": error.column, "message": error.message},
+            )
+        elif error.message != exc.message:
+            form.add_error(None, error.message)

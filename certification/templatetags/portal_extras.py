@@ -1,0 +1,196 @@
+"""Presentation helpers for the portal's templates: labels, badges and number formatting."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certification import selectors
+from certification.models import BatteryClass, Dataset, Evaluation, Submission
+
+register = template.Library()
+
+OUTCOMES = {
+    "pass": gettext_lazy("Pass"),
+    "fail": gettext_lazy("Fail"),
+    "incomplete": gettext_lazy("Incomplete"),
+    "not_applicable": gettext_lazy("Not applicable"),
+}
+SEVERITIES = {
+    "info": gettext_lazy("Info"),
+    "warning": gettext_lazy("Warning"),
+    "error": gettext_lazy("Error"),
+}
+COMPARATORS = {
+    "<=": "≤",
+    ">=": "≥",
+    "<": "<",
+    ">": ">",
+    "==": "=",
+    "=": "=",
+    "none_in_any_sample": gettext_lazy("none in any sample"),
+}
+# The value a criterion's "measured" record is judged by, in order of preference.
+HEADLINE_KEYS = (
+    "max_loss_pct",
+    "liquid_electrolyte_pct",
+    "min_energy_density_wh_per_kg",
+)
+
+
+@register.filter
+def latest_evaluation(submission: Submission) -> Evaluation | None:
+    return selectors.latest_evaluation(submission)
+
+
+@register.filter
+def class_label(value: str | None) -> str:
+    if not value:
+        return "—"
+    try:
+        return str(BatteryClass(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def submission_status_label(value: str | None) -> str:
+    try:
+        return str(Submission.Status(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def evaluation_status_label(value: str | None) -> str:
+    try:
+        return str(Evaluation.Status(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def kind_label(value: str | None) -> str:
+    try:
+        return str(Dataset.Kind(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def status_badge(value: str | None) -> str:
+    """A coloured badge for a submission or evaluation status."""
+    label = submission_status_label(value)
+    if label == value:
+        label = evaluation_status_label(value)
+    return format_html('<span class="badge badge-{}">{}</span>', value or "none", label)
+
+
+@register.filter
+def outcome_badge(value: str | None) -> str:
+    label = OUTCOMES.get(value or "", value or "—")
+    return format_html('<span class="badge badge-{}">{}</span>', value or "none", label)
+
+
+@register.filter
+def severity_label(value: str | None) -> str:
+    return str(SEVERITIES.get(value or "", value or ""))
+
+
+@register.filter
+def bool_badge(value: bool | None) -> str:
+    """Yes / No / Not decided, as a badge."""
+    if value is True:
+        return format_html('<span class="badge badge-pass">{}</span>', _("Yes"))
+    if value is False:
+        return format_html('<span class="badge badge-fail">{}</span>', _("No"))
+    return format_html('<span class="badge badge-none">{}</span>', _("Not decided"))
+
+
+@register.filter
+def comparator(value: str | None) -> str:
+    return str(COMPARATORS.get(value or "", (value or "").replace("_", " ")))
+
+
+@register.filter
+def measured_view(measured) -> dict:
+    """A criterion's measured record as a headline value, a sample count and a sample table.
+
+    The engine records everything it looked at (samples, conditions, declarations); the table
+    row shows the value the limit is compared with, and the details show the rest.
+    """
+    if not isinstance(measured, dict):
+        return {"headline": _plain(measured), "has_value": measured not in (None, [], {})}
+    headline = None
+    for key in HEADLINE_KEYS:
+        if measured.get(key) is not None:
+            headline = _plain(measured[key])
+            break
+    if headline is None and "failed_count" in measured:
+        headline = _("%(failed)s of %(total)s failed") % {
+            "failed": measured.get("failed_count"),
+            "total": measured.get("sample_count"),
+        }
+    samples = [row for row in measured.get("samples") or [] if isinstance(row, dict)]
+    columns: list[str] = []
+    for row in samples:
+        columns.extend(key for key in row if key not in columns)
+    details = {
+        key: _plain(value)
+        for key, value in measured.items()
+        if key not in ("samples", *HEADLINE_KEYS) and value not in (None, [], {}, "")
+    }
+    return {
+        "headline": headline or "—",
+        "has_value": headline is not None and "failed_count" not in measured,
+        "sample_count": measured.get("sample_count"),
+        "columns": columns,
+        "rows": [[_plain(row.get(c)) for c in columns] for row in samples],
+        "details": details,
+    }
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float | Decimal):
+        return format(Decimal(str(value)).normalize(), "f")
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) if value else "—"
+    return str(value)
+
+
+@register.filter
+def plain(value) -> str:
+    """A measured value, limit or list of them as readable text (lists, dicts, numbers)."""
+    return _plain(value)
+
+
+@register.filter
+def short_hash(value: str | None, length: int = 12) -> str:
+    return (value or "")[: int(length)]
+
+
+@register.filter
+def input_rows(inputs) -> list[dict]:
+    """The evaluation's inputs as rows of (what, sha256) for the audit table."""
+    rows = []
+    for item in inputs or []:
+        if isinstance(item, dict):
+            what = " · ".join(
+                str(item[key])
+                for key in ("kind", "source", "original_name", "name", "dataset", "id")
+                if item.get(key) not in (None, "")
+            )
+            rows.append({"what": what or _plain(item), "sha256": item.get("sha256", "")})
+        else:
+            rows.append({"what": str(item), "sha256": ""})
+    return rows

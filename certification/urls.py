@@ -1,0 +1,37 @@
+"""HTML routes of the portal (the REST API lives under /api/v1/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from certification import views
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.dashboard, name="dashboard"),
+    path("products/", views.product_list, name="product-list"),
+    path("products/new/", views.product_create, name="product-create"),
+    path("products/<int:pk>/", views.product_detail, name="product-detail"),
+    path("submissions/new/", views.submission_create, name="submission-create"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
+    path("submissions/<int:pk>/upload/", views.submission_upload, name="submission-upload"),
+    path("submissions/<int:pk>/submit/", views.submission_submit, name="submission-submit"),
+    path(
+        "submissions/<int:pk>/evaluation.json",
+        views.submission_evaluation_json,
+        name="submission-evaluation-json",
+    ),
+    path("datasets/<int:pk>/download/", views.dataset_download, name="dataset-download"),
+    path("datasets/<int:pk>/withdraw/", views.dataset_withdraw, name="dataset-withdraw"),
+    path(
+        "sheet-templates/<slug:kind>.<slug:file_format>",
+        views.sheet_template,
+        name="sheet-template",
+    ),
+]

@@ -1,0 +1,3 @@
+"""Certificate, verification and watchlist API under /api/v1/."""
+
+urlpatterns: list = []

@@ -1,0 +1,152 @@
+"""Certificates, their lifecycle, and the automakers' watchlists and webhooks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Certificate(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        SUSPENDED = "suspended", _("Suspended")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    submission = models.OneToOneField(
+        "certification.Submission", on_delete=models.PROTECT, related_name="certificate"
+    )
+    evaluation = models.ForeignKey(
+        "certification.Evaluation", on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        "certification.Product", on_delete=models.PROTECT, related_name="certificates"
+    )
+    holder = models.ForeignKey(
+        "certification.Organisation", on_delete=models.PROTECT, related_name="certificates"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField()
+    valid_from = models.DateField()
+    expires_on = models.DateField()
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Everything printed on the certificate, frozen at issue (product, class, labels, criteria...).
+    content = models.JSONField()
+    pdf = models.FileField(upload_to="certificates/%Y/", max_length=300)
+    pdf_sha256 = models.CharField(max_length=64)
+    credential_jws = models.TextField(help_text="The signed credential (compact JWS, EdDSA).")
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="certificate_dates_ordered", condition=Q(expires_on__gt=models.F("valid_from"))
+            ),
+            models.CheckConstraint(
+                name="superseded_names_successor",
+                condition=~Q(status="superseded") | Q(superseded_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CertificateEvent(models.Model):
+    """Each change of a certificate's status: who, when, why. Also the hand-off to notifications."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, choices=Certificate.Status.choices)
+    actor = models.ForeignKey(
+        "certification.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class CertificateCounter(models.Model):
+    """The last number issued per year; locked while a number is taken so numbers never repeat."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class WatchedCertificate(models.Model):
+    """An automaker's watchlist entry for a supplier's certificate."""
+
+    organisation = models.ForeignKey(
+        "certification.Organisation", on_delete=models.CASCADE, related_name="watchlist"
+    )
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="watchers")
+    added_by = models.ForeignKey("certification.User", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "certificate"], name="watch_once")
+        ]
+
+
+class WebhookEndpoint(models.Model):
+    """Where an automaker wants status changes posted, signed with its own secret (HMAC-SHA256)."""
+
+    organisation = models.ForeignKey(
+        "certification.Organisation", on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Notification(models.Model):
+    """One message about one certificate event to one watcher, by email or webhook; retried."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(
+        CertificateEvent, on_delete=models.PROTECT, related_name="notifications"
+    )
+    organisation = models.ForeignKey(
+        "certification.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    webhook = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "organisation", "channel", "webhook"],
+                name="notify_once",
+                nulls_distinct=False,
+            )
+        ]

@@ -1,0 +1,3 @@
+"""Public verification and automaker pages."""
+
+urlpatterns: list = []
