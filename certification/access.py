@@ -132,3 +132,23 @@ def review_conflict(user, submission: Submission) -> str | None:
     if submission.datasets.filter(uploaded_by=user).exists():
         return _("You uploaded some of this submission's data.")
     return None
+
+
+def certificates_visible_to(user):
+    """Certificates in full (evidence, events): holder, testing lab, certification body, regulator.
+
+    Anyone may verify a certificate by number (``reports.verification``); this is the rest.
+    """
+    from reports.models import Certificate
+
+    qs = Certificate.objects.all()
+    if _sees_everything(user):
+        return qs
+    kind = _kind(user)
+    if kind == Kind.MANUFACTURER:
+        return qs.filter(holder_id=user.organisation_id)
+    if kind == Kind.TEST_LAB:
+        return qs.filter(submission__lab_id=user.organisation_id)
+    if kind in (Kind.CERTIFICATION_BODY, Kind.REGULATOR):
+        return qs
+    return qs.none()

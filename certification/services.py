@@ -568,7 +568,8 @@ def submission_decide(
             if approvals.filter(reviewer=user).exists():
                 raise InvalidTransition(
                     _(
-                        "You have already approved this submission; another reviewer must approve it."
+                        "You have already approved this submission; "
+                        "another reviewer must approve it."
                     )
                 )
         record = Decision.objects.create(

@@ -75,12 +75,18 @@ class CertificateEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.from_status or '-'} -> {self.to_status}"
+
 
 class CertificateCounter(models.Model):
     """The last number issued per year; locked while a number is taken so numbers never repeat."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class WatchedCertificate(models.Model):
@@ -100,6 +106,9 @@ class WatchedCertificate(models.Model):
             models.UniqueConstraint(fields=["organisation", "certificate"], name="watch_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} watches {self.certificate_id}"
+
 
 class WebhookEndpoint(models.Model):
     """Where an automaker wants status changes posted, signed with its own secret (HMAC-SHA256)."""
@@ -114,6 +123,9 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class Notification(models.Model):
@@ -150,3 +162,6 @@ class Notification(models.Model):
                 nulls_distinct=False,
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status} for event {self.event_id}"

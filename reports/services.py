@@ -193,8 +193,13 @@ def certificate_issue(*, submission_id: int) -> Certificate:
                 .exclude(pk=certificate.pk)
             )
             for previous in older:
-                _change(previous, C.SUPERSEDED, actor=None, reason=f"superseded by {certificate.number}",
-                        superseded_by=certificate)  # fmt: skip
+                _change(
+                    previous,
+                    C.SUPERSEDED,
+                    actor=None,
+                    reason=f"superseded by {certificate.number}",
+                    superseded_by=certificate,
+                )
             audit(
                 action="certificate.issued",
                 actor=None,
@@ -252,7 +257,9 @@ def _change(
 def certificate_change_status(
     *, user: User, certificate: Certificate, new_status: str, reason: str
 ) -> CertificateEvent:
-    """Suspend, reinstate, revoke (certification body) or withdraw (holder or body), with a reason."""
+    """Suspend, reinstate, revoke (certification body) or withdraw (holder or body).
+
+    Every change needs a written reason and is recorded with who and when."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(

@@ -4,12 +4,14 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from certification.api import views
+from reports.certificate_api import CertificateViewSet
 
 router = DefaultRouter()
 router.register("products", views.ProductViewSet, basename="product")
 router.register("labs", views.LabViewSet, basename="lab")
 router.register("submissions", views.SubmissionViewSet, basename="submission")
 router.register("datasets", views.DatasetViewSet, basename="dataset")
+router.register("certificates", CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
