@@ -122,13 +122,9 @@ def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
         holder=content["holder"],
         product=content["product"],
         assessment={
-            "determined_class": content["determined_class"],
-            "claimed_class": content["claimed_class"],
-            "may_label_solid_state": content["may_label_solid_state"],
-            "permitted_labels": content["permitted_labels"],
-            "forbidden_labels": content["forbidden_labels"],
-            "criteria": content["criteria"],
-            "reviewers": content["reviewers"],
+            **certificate.evaluation.result,
+            "reviewer": ", ".join(content["reviewers"]),
+            "assessed_at": certificate.evaluation.finished_at,
         },
         ruleset=content["ruleset"],
         lab=content["lab"],
@@ -138,6 +134,7 @@ def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
         pdf_sha256=pdf_sha256,
         verification_url=verification_url(certificate.number),
         status_url=f"{settings.SITE_URL}/api/v1/verify/{certificate.number}/",
+        pdf_url=f"{settings.SITE_URL}/api/v1/certificates/{certificate.number}/pdf/",
     )
     return pdf, signing.sign_credential(credential)
 
