@@ -579,12 +579,15 @@ def submission_decide(
             decision=decision,
             reason=reason,
         )
-        required = int(evaluation.result.get("reviewer_approvals_required") or 1)
+        # How many different reviewers must approve is rule-set data for the determined class.
+        required = evaluation.result.get("reviewer_approvals_required")
+        if decision == Decision.Kind.APPROVE and not required:
+            raise InvalidTransition(_("The rule set names no approval count for this class."))
         approved_by = approvals.values("reviewer").distinct().count()
         new_status = {
             Decision.Kind.REJECT: S.REJECTED,
             Decision.Kind.RETURN: S.RETURNED,
-            Decision.Kind.APPROVE: S.APPROVED if approved_by >= required else None,
+            Decision.Kind.APPROVE: S.APPROVED if required and approved_by >= required else None,
         }[decision]
         if new_status:
             _transition(locked, new_status)

@@ -44,6 +44,19 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings, tmp_path):
+    # Pages render without ``collectstatic``, so the manifest storage production uses has no
+    # manifest to read; the plain storage gives the same URLs minus the hash. An empty
+    # STATIC_ROOT keeps WhiteNoise from warning about a missing one on every request.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STATIC_ROOT.mkdir()
+
+
 def make_org(name: str, kind: str, **extra) -> Organisation:
     if kind == Kind.TEST_LAB:
         extra.setdefault("accreditation_number", f"CNAS L{abs(hash(name)) % 100000:05d}")

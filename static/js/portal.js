@@ -1,0 +1,84 @@
+/* Small enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  var POLL_MS = 1000;
+  var ACTIVE = { queued: true, running: true };
+
+  /* The evaluation panel polls its JSON view while the evaluation is queued or running, moves
+     the progress bar, and reloads the page once the result is in (the server renders it). */
+  function watchEvaluation(panel) {
+    var url = panel.getAttribute("data-evaluation-url");
+    var bar = panel.querySelector("[data-eval-progress]");
+    var fill = bar ? bar.querySelector(".progress-bar") : null;
+    var stage = panel.querySelector("[data-eval-stage]");
+    var percent = panel.querySelector("[data-eval-percent]");
+    var status = panel.querySelector("[data-eval-status]");
+    var failures = 0;
+
+    function show(data) {
+      var progress = Math.max(0, Math.min(100, Number(data.progress) || 0));
+      if (bar) bar.setAttribute("aria-valuenow", String(progress));
+      if (fill) fill.style.width = progress + "%";
+      if (percent) percent.textContent = String(progress);
+      if (stage && typeof data.stage === "string") stage.textContent = data.stage;
+      if (status && data.status) {
+        var label = panel.getAttribute("data-label-" + data.status) || data.status;
+        status.innerHTML = "";
+        var badge = document.createElement("span");
+        badge.className = "badge badge-" + data.status;
+        badge.textContent = label;
+        status.appendChild(badge);
+      }
+    }
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          failures = 0;
+          show(data);
+          if (ACTIVE[data.status]) {
+            window.setTimeout(poll, POLL_MS);
+          } else {
+            window.location.reload();
+          }
+        })
+        .catch(function () {
+          // A dropped request is retried more slowly; the page still works after a reload.
+          failures += 1;
+          if (failures < 30) window.setTimeout(poll, POLL_MS * Math.min(failures + 1, 5));
+        });
+    }
+
+    window.setTimeout(poll, POLL_MS);
+  }
+
+  /* A button pressed once stays pressed: no double uploads or submissions. */
+  function guardForms() {
+    document.querySelectorAll("form[method='post']").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var buttons = form.querySelectorAll("button[type='submit']");
+        window.setTimeout(function () {
+          buttons.forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+  }
+
+  // Coming back through the history cache must not leave buttons disabled.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[method='post'] button[disabled]").forEach(function (b) {
+      b.disabled = false;
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var panel = document.querySelector("[data-evaluation-url][data-active='true']");
+    if (panel) watchEvaluation(panel);
+    guardForms();
+  });
+})();

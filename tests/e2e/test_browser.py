@@ -1,0 +1,131 @@
+"""A person's path through the portal in a real browser, with a real Celery worker.
+
+The lab logs in, uploads the four result sheets of a passing all-solid-state cell and one bad
+sheet (and reads the row and column of the problem), logs out; the maker logs in, submits,
+watches the progress and sees the determined class. Screenshots go to test-results/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.web.sheets import BAD_COLUMN, BAD_ROW, BAD_WEIGHT_LOSS, PASSING
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
+# are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture
+def browser_page(live_server, settings, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    # Served from the finders by the live server; no collectstatic manifest in tests.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STATIC_ROOT.mkdir()
+    RESULTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_url("**/")
+
+
+def _log_out(page) -> None:
+    page.click("button:has-text('Log out')")
+    page.wait_for_url("**/login/")
+
+
+def _upload(page, kind: str, name: str, content: str) -> None:
+    page.select_option("#id_kind", kind)
+    page.set_input_files(
+        "#id_file", files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+    with page.expect_navigation():
+        page.click(".upload-form button[type=submit]")
+
+
+def test_lab_uploads_maker_submits_and_sees_the_class(
+    browser_page, celery_worker, cast, submission
+):
+    page = browser_page
+    detail = f"/submissions/{submission.pk}/"
+
+    # The laboratory uploads its four result sheets.
+    _log_in(page, "lab")
+    page.click(f"a[href='{detail}']")
+    page.wait_for_url(f"**{detail}")
+    for kind, content in PASSING.items():
+        _upload(page, kind, f"{kind}.csv", content)
+        assert page.locator(".message-success").first.is_visible()
+        assert page.locator(".evidence-table", has_text=f"{kind}.csv").is_visible()
+
+    # A bad sheet is refused with the row and column of the problem, and nothing is stored.
+    _upload(page, "weight_loss", "bad-weight-loss.csv", BAD_WEIGHT_LOSS)
+    errors = page.locator(".upload-form .form-errors")
+    errors.wait_for()
+    assert f"Row {BAD_ROW}, column {BAD_COLUMN}" in errors.inner_text()
+    assert page.locator(".evidence-table tbody tr").count() == len(PASSING)
+    page.screenshot(path=str(RESULTS / "lab-bad-sheet.png"), full_page=True)
+    _log_out(page)
+
+    # The maker submits and watches the evaluation run in the worker.
+    _log_in(page, "maker")
+    page.goto(detail)
+    with page.expect_navigation():
+        page.click("#submit-button")
+    panel = page.locator("#evaluation")
+    assert (
+        panel.locator("[data-eval-progress]").count() == 1
+        or panel.locator("#determined-class").count() == 1
+    ), "neither progress nor result is shown after submitting"
+    page.locator("#determined-class").wait_for(timeout=90_000)
+    assert page.locator("#determined-class").inner_text().strip() == "All-solid-state battery"
+    assert page.locator(".criteria-table tbody tr").count() >= 4
+    assert "gbt-ssb-2026" in panel.inner_text()
+    page.screenshot(path=str(RESULTS / "submission-evaluated.png"), full_page=True)
+
+    # The same page in Chinese.
+    page.click("button.lang-option[value='zh-hans']")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.locator("#determined-class").wait_for()
+    page.screenshot(path=str(RESULTS / "submission-evaluated-zh-hans.png"), full_page=True)
