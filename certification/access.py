@@ -152,3 +152,8 @@ def certificates_visible_to(user):
     if kind in (Kind.CERTIFICATION_BODY, Kind.REGULATOR):
         return qs
     return qs.none()
+
+
+def can_audit(user) -> bool:
+    """Regulators and the certification body read the audit trail and re-run evaluations."""
+    return _sees_everything(user) or _kind(user) in (Kind.REGULATOR, Kind.CERTIFICATION_BODY)

@@ -131,3 +131,21 @@ def certificate_summary(certificate) -> dict:
         "credential_url": f"{base}/credential/",
         "verification_url": f"{settings.SITE_URL}/verify/{certificate.number}",
     }
+
+
+def audit_trail(submission: Submission) -> list[dict]:
+    from certification.models import AuditEvent
+
+    events = AuditEvent.objects.filter(submission=submission).select_related(
+        "actor", "actor_organisation"
+    )
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "actor": e.actor.username if e.actor else "portal",
+            "organisation": e.actor_organisation.name if e.actor_organisation else None,
+            "detail": e.detail,
+        }
+        for e in events.order_by("at", "id")
+    ]

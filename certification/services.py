@@ -273,6 +273,16 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
 # --- evidence ---------------------------------------------------------------------------------
 
 
+def _translated(template: str, params: dict, english: str) -> str:
+    """A parser's message in the active language (the parsers mark templates for extraction)."""
+    if not template:
+        return english
+    try:
+        return _(template) % params if params else _(template)
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
 def _sha256_of(fileobj) -> str:
     digest = hashlib.sha256()
     fileobj.seek(0)
@@ -311,7 +321,12 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
                 kind, data, max_bytes=settings.SHEET_MAX_BYTES, max_rows=settings.SHEET_MAX_ROWS
             )
         except SheetRejected as exc:
-            errors = [FieldError(e.message, row=e.row, column=e.column) for e in exc.errors]
+            errors = [
+                FieldError(
+                    _translated(e.template, dict(e.params), e.message), row=e.row, column=e.column
+                )
+                for e in exc.errors
+            ]
             raise UploadRejected(
                 _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
                 errors=errors,
@@ -340,7 +355,7 @@ def _validate_raw(*, kind: str, upload) -> dict[str, Any]:
     try:
         summary = summarise_raw(kind, upload, ruleset=ruleset_in_force())
     except (CyclerRejected, ChamberRejected) as exc:
-        message = str(exc)
+        message = _translated(exc.template, dict(exc.params), exc.message)
         raise UploadRejected(
             message, errors=[FieldError(message, row=getattr(exc, "line", None))]
         ) from None
@@ -606,3 +621,32 @@ def submission_decide(
 
             transaction.on_commit(lambda: issue_certificate.delay(locked.pk))
     return record
+
+
+def evaluation_reproduce(*, user: User, submission: Submission) -> dict:
+    """Re-run the latest finished evaluation (STANDARD.md section 5: a regulator can reproduce
+    it years later) and record that it was done and whether the outcome was identical."""
+    from certification.evidence import EvidenceChanged, reproduce
+
+    if not access.can_audit(user):
+        raise NotPermitted(_("Only regulators and the certification body re-run evaluations."))
+    evaluation = (
+        submission.evaluations.filter(status=Evaluation.Status.DONE)
+        .select_related("ruleset")
+        .first()
+    )
+    if evaluation is None:
+        raise InvalidTransition(_("This submission has no finished evaluation to reproduce."))
+    try:
+        report = reproduce(evaluation)
+    except EvidenceChanged as exc:
+        report = {"identical": False, "differences": {}, "error": str(exc)}
+    report = {"evaluation": evaluation.pk, "attempt": evaluation.attempt, **report}
+    audit(
+        action="evaluation.reproduced",
+        actor=user,
+        submission=submission,
+        evaluation=evaluation.pk,
+        identical=report["identical"],
+    )
+    return report

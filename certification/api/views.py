@@ -115,6 +115,26 @@ class SubmissionViewSet(
         fresh = self.get_queryset().get(pk=submission.pk)
         return Response(SubmissionSerializer(fresh, context=self.get_serializer_context()).data)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def audit(self, request, pk=None):
+        """Every recorded event of this submission, oldest first (regulator, certification body)."""
+        submission = self.get_object()
+        if not access.can_audit(request.user):
+            raise NotPermitted(
+                _("Only regulators and the certification body read the audit trail.")
+            )
+        return Response({"events": selectors.audit_trail(submission)})
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def reproduce(self, request, pk=None):
+        """Re-run the latest finished evaluation from the stored files and rule set text."""
+        submission = self.get_object()
+        if not access.can_audit(request.user):
+            raise NotPermitted(_("Only regulators and the certification body re-run evaluations."))
+        return Response(services.evaluation_reproduce(user=request.user, submission=submission))
+
     @extend_schema(
         methods=["post"],
         request={"multipart/form-data": DatasetUploadSerializer},
