@@ -77,8 +77,8 @@ def _content(
         },
         "claimed_class": submission.claimed_class,
         "may_label_solid_state": evaluation.may_label_solid_state,
-        "permitted_labels": result.get("permitted_labels", {}),
-        "forbidden_labels": result.get("forbidden_labels", {}),
+        "permitted_labels": result.get("labels", {}).get("permitted", {}),
+        "forbidden_labels": result.get("labels", {}).get("forbidden", {}),
         "criteria": [
             {
                 k: c.get(k)

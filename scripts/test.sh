@@ -24,6 +24,12 @@ fi
 if ! command -v docker-compose >/dev/null 2>&1; then
     apt_install docker-compose
 fi
+# The certificate tests read the rendered PDF (pdftotext, pdffonts, pdftoppm) and scan its QR
+# code back (zbarimg); openssl verifies the signed credential as a holder would offline.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
+    || ! command -v openssl >/dev/null 2>&1; then
+    apt_install poppler-utils zbar-tools openssl
+fi
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ssb_portal}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/14}"

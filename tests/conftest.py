@@ -45,7 +45,7 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings, tmp_path):
+def _plain_static_files(settings, tmp_path_factory):
     # Pages render without ``collectstatic``, so the manifest storage production uses has no
     # manifest to read; the plain storage gives the same URLs minus the hash. An empty
     # STATIC_ROOT keeps WhiteNoise from warning about a missing one on every request.
@@ -53,8 +53,7 @@ def _plain_static_files(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.STATIC_ROOT = tmp_path / "staticfiles"
-    settings.STATIC_ROOT.mkdir()
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("staticfiles")
 
 
 def make_org(name: str, kind: str, **extra) -> Organisation:
