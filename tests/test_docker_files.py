@@ -65,11 +65,11 @@ def test_web_and_worker_start_only_after_migrations_succeed(config):
         assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
 
 
-def test_web_and_worker_share_the_media_volume(config):
-    for name in ("web", "worker"):
+def test_web_worker_and_beat_share_the_var_volume(config):
+    # Evidence, certificates and the generated signing key must be the same for all of them.
+    for name in ("web", "worker", "beat"):
         assert any(
-            volume.startswith("media:/app/var/media")
-            for volume in config["services"][name]["volumes"]
+            volume.startswith("portal-var:/app/var") for volume in config["services"][name]["volumes"]
         )
 
 
