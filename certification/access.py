@@ -157,3 +157,21 @@ def certificates_visible_to(user):
 def can_audit(user) -> bool:
     """Regulators and the certification body read the audit trail and re-run evaluations."""
     return _sees_everything(user) or _kind(user) in (Kind.REGULATOR, Kind.CERTIFICATION_BODY)
+
+
+def certificate_statuses_settable_by(user, certificate) -> frozenset[str]:
+    """The statuses ``user`` may put ``certificate`` into by hand, whatever its status now.
+
+    Reviewers of the certification body suspend, reinstate (valid), revoke and withdraw; the
+    holder (a manufacturer) asks for withdrawal. Expiry and supersession are the portal's own.
+    ``reports.services.certificate_change_status`` enforces the same table; the pages use this to
+    offer only the actions a user has.
+    """
+    from reports.services import BY_CERTIFICATION_BODY, BY_HOLDER
+
+    allowed: set[str] = set()
+    if is_reviewer(user):
+        allowed |= BY_CERTIFICATION_BODY
+    if _kind(user) == Kind.MANUFACTURER and certificate.holder_id == user.organisation_id:
+        allowed |= BY_HOLDER
+    return frozenset(allowed)

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from certification import access
 from certification.exceptions import PortalError
-from certification.models import BatteryClass, Dataset, Organisation, Product
+from certification.models import BatteryClass, Dataset, Decision, Organisation, Product
 from certification.services import PRODUCT_FIELDS
+from reports.models import Certificate
 
 
 class ProductForm(forms.ModelForm):
@@ -61,6 +62,52 @@ class SubmissionForm(forms.Form):
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Data kind"), choices=Dataset.Kind.choices)
     file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's verdict and its written reason; ``services.submission_decide`` decides."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=Decision.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose approve, reject or return."),
+            "invalid_choice": _("Choose approve, reject or return."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Recorded with your name; the manufacturer reads it."),
+        error_messages={"required": _("A decision needs a written reason.")},
+    )
+
+
+class CertificateStatusForm(forms.Form):
+    """A change of a certificate's status with its written reason."""
+
+    # Expired and superseded are set by the portal, never by hand.
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            (s.value, s.label)
+            for s in Certificate.Status
+            if s not in (Certificate.Status.EXPIRED, Certificate.Status.SUPERSEDED)
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("A status change needs a written reason.")},
+    )
+
+
+def form_error_messages(form: forms.Form) -> list[str]:
+    """A bound form's errors as sentences for the messages framework (one-button actions)."""
+    return [str(message) for errors in form.errors.values() for message in errors]
 
 
 def add_portal_error(form: forms.Form, exc: PortalError) -> None:

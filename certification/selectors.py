@@ -149,3 +149,29 @@ def audit_trail(submission: Submission) -> list[dict]:
         }
         for e in events.order_by("at", "id")
     ]
+
+
+def review_queue(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Submissions awaiting a reviewer's decision, the longest-waiting first."""
+    return submissions_for_listing(qs.filter(status=Submission.Status.AWAITING_REVIEW)).order_by(
+        "submitted_at", "id"
+    )
+
+
+def approvals_of(submission: Submission) -> tuple[frozenset[int], int | None]:
+    """(ids of the different reviewers who approved the current attempt, approvals the rule set
+    requires for its determined class)."""
+    evaluation = latest_evaluation(submission)
+    if evaluation is None or evaluation.attempt != submission.attempt:
+        return frozenset(), None
+    approvers = frozenset(
+        d.reviewer_id
+        for d in decisions_of(submission)
+        if d.evaluation_id == evaluation.pk and d.decision == Decision.Kind.APPROVE
+    )
+    return approvers, (evaluation.result or {}).get("reviewer_approvals_required")
+
+
+def evaluations_of(submission: Submission) -> QuerySet[Evaluation]:
+    """Every evaluated attempt of a submission, the newest first (audit page)."""
+    return submission.evaluations.select_related("ruleset").order_by("-attempt")

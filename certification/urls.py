@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certification import views
+from certification import certificate_views, views
 
 urlpatterns = [
     path(
@@ -26,6 +26,34 @@ urlpatterns = [
         "submissions/<int:pk>/evaluation.json",
         views.submission_evaluation_json,
         name="submission-evaluation-json",
+    ),
+    path(
+        "submissions/<int:pk>/decision/", views.submission_decision, name="submission-decision"
+    ),
+    path("submissions/<int:pk>/audit/", views.submission_audit, name="submission-audit"),
+    path(
+        "submissions/<int:pk>/audit/reproduce/",
+        views.submission_reproduce,
+        name="submission-reproduce",
+    ),
+    path("review/", views.review_queue, name="review-queue"),
+    # Page names differ from the API's router names ("certificate-list", "certificate-detail").
+    path("certificates/", certificate_views.certificate_list, name="certificate-pages"),
+    path(
+        "certificates/<str:number>/", certificate_views.certificate_page, name="certificate-page"
+    ),
+    path(
+        "certificates/<str:number>/status/",
+        certificate_views.certificate_status_change,
+        name="certificate-status-change",
+    ),
+    path(
+        "docs/verify-offline/", certificate_views.verify_offline_doc, name="verify-offline-doc"
+    ),
+    path(
+        "docs/verify_certificate_offline.sh",
+        certificate_views.verify_offline_script,
+        name="verify-offline-script",
     ),
     path("datasets/<int:pk>/download/", views.dataset_download, name="dataset-download"),
     path("datasets/<int:pk>/withdraw/", views.dataset_withdraw, name="dataset-withdraw"),

@@ -21,11 +21,19 @@ from django.views.decorators.http import require_GET, require_POST
 from certification import access, selectors, services
 from certification.api.views import TEMPLATE_FORMATS, template_response
 from certification.exceptions import NotPermitted, PortalError
-from certification.forms import ProductForm, SubmissionForm, UploadForm, add_portal_error
+from certification.forms import (
+    DecisionForm,
+    ProductForm,
+    SubmissionForm,
+    UploadForm,
+    add_portal_error,
+    form_error_messages,
+)
 from certification.models import Dataset, Evaluation, Organisation, Submission
 from certification.parsers.sheets import COLUMNS, SHEET_KINDS
 
 Kind = Organisation.Kind
+S = Submission.Status
 # While an evaluation is in one of these states the page polls its JSON view.
 EVALUATION_ACTIVE = (Evaluation.Status.QUEUED, Evaluation.Status.RUNNING)
 
@@ -68,9 +76,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "certification/dashboard_automaker.html", context)
     submissions = selectors.submissions_for_listing(access.submissions_visible_to(user))
     context["submissions"] = submissions[:200]
+    context["can_audit"] = access.can_audit(user)
     if kind == Kind.MANUFACTURER:
         context["products"] = access.products_visible_to(user)
         context["can_register"] = access.can_register_products(user)
+        context["certificates"] = access.certificates_visible_to(user).select_related("product")[
+            :200
+        ]
+    context["is_reviewer"] = access.is_reviewer(user)
+    if context["is_reviewer"]:
+        context["review_count"] = selectors.review_queue(
+            access.submissions_visible_to(user)
+        ).count()
     return render(request, "certification/dashboard.html", context)
 
 
@@ -205,8 +222,49 @@ def _render_submission(
         "template_formats": list(TEMPLATE_FORMATS),
         "evaluation": selectors.evaluation_as_dict(evaluation) if evaluation else None,
         "evaluation_active": evaluation is not None and evaluation.status in EVALUATION_ACTIVE,
+        **_review_context(user, submission, evaluation),
+        "can_audit": access.can_audit(user),
     }
+    certificate = selectors.certificate_of(submission)
+    if certificate is not None:
+        context["certificate"] = certificate
+        context["certificate_links"] = certificate_links(certificate.number)
     return render(request, "certification/submission_detail.html", context, status=status)
+
+
+def certificate_links(number: str) -> dict[str, str]:
+    """Where a certificate's page, public PDF, signed credential and verification page live."""
+    return {
+        "page": reverse("certificate-page", args=[number]),
+        "pdf": reverse("certificate-pdf", kwargs={"number": number}),
+        "credential": reverse("certificate-credential", kwargs={"number": number}),
+        "verify": reverse("verify-certificate", args=[number]),
+    }
+
+
+def _review_context(user, submission: Submission, evaluation: Evaluation | None) -> dict:
+    """The review card: decisions so far for everyone who sees the submission; for a reviewer,
+    the decision form and, when four eyes forbid it, why they may not decide."""
+    decisions = selectors.decisions_of(submission)
+    awaiting = submission.status == S.AWAITING_REVIEW
+    approvers, required = selectors.approvals_of(submission) if awaiting else (frozenset(), None)
+    context = {
+        "decisions": decisions,
+        "review_open": awaiting,
+        "approvals": len(approvers),
+        "approvals_required": required,
+        "can_review": False,
+    }
+    if awaiting and access.is_reviewer(user):
+        current = evaluation is not None and evaluation.attempt == submission.attempt
+        context.update(
+            can_review=True,
+            review_conflict=access.review_conflict(user, submission),
+            approved_by_me=user.pk in approvers,
+            certifiable=bool(current and evaluation.certifiable),
+            decision_form=DecisionForm(),
+        )
+    return context
 
 
 @login_required
@@ -306,3 +364,115 @@ def sheet_template(request: HttpRequest, kind: str, file_format: str) -> HttpRes
     if kind not in SHEET_KINDS or file_format not in TEMPLATE_FORMATS:
         raise Http404(_("There is no such result sheet template."))
     return template_response(kind, file_format)
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.is_reviewer(user):
+        raise PermissionDenied(_("Only reviewers of the certification body have a review queue."))
+    rows = []
+    for submission in selectors.review_queue(access.submissions_visible_to(user))[:500]:
+        approvers, required = selectors.approvals_of(submission)
+        rows.append(
+            {
+                "submission": submission,
+                "evaluation": selectors.latest_evaluation(submission),
+                "approvals": len(approvers),
+                "approvals_required": required,
+                "approved_by_me": user.pk in approvers,
+                "conflict": access.review_conflict(user, submission),
+            }
+        )
+    return render(request, "certification/review_queue.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def submission_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve, reject or return. Four-eyes refusals come back as messages on the page."""
+    submission = _visible_submission(request, pk)
+    if not access.is_reviewer(request.user):
+        raise PermissionDenied(access.review_conflict(request.user, submission))
+    back = redirect(reverse("submission-detail", args=[submission.pk]) + "#review")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for message in form_error_messages(form):
+            messages.error(request, message)
+        return back
+    try:
+        services.submission_decide(user=request.user, submission=submission, **form.cleaned_data)
+    except PortalError as exc:
+        # A refusal (own organisation, uploaded data, already approved, not certifiable, not
+        # awaiting review) is the reviewer's to read beside the form, not an error page.
+        messages.error(request, exc.message)
+        return back
+    submission.refresh_from_db(fields=["status"])
+    if submission.status == S.APPROVED:
+        messages.success(request, _("Approved. The certificate is being issued."))
+    elif submission.status == S.REJECTED:
+        messages.success(request, _("Rejected. The decision is final."))
+    elif submission.status == S.RETURNED:
+        messages.success(request, _("Returned to the manufacturer for more data."))
+    else:
+        approvers, required = selectors.approvals_of(submission)
+        messages.success(
+            request,
+            _("Your approval is recorded (%(approvals)s of %(required)s).")
+            % {"approvals": len(approvers), "required": required or "—"},
+        )
+    return back
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+
+def _auditable_submission(request: HttpRequest, pk: int) -> Submission:
+    submission = _visible_submission(request, pk)
+    if not access.can_audit(request.user):
+        raise PermissionDenied(
+            _("Only regulators and the certification body read the audit trail.")
+        )
+    return submission
+
+
+def _render_audit(
+    request: HttpRequest, submission: Submission, *, reproduction: dict | None = None
+) -> HttpResponse:
+    context = {
+        "submission": submission,
+        "product": submission.product,
+        "trail": selectors.audit_trail(submission),
+        "evaluations": [selectors.evaluation_as_dict(e) for e in selectors.evaluations_of(submission)],
+        "decisions": selectors.decisions_of(submission),
+        "certificate": selectors.certificate_of(submission),
+        "reproduction": reproduction,
+    }
+    return render(request, "certification/submission_audit.html", context)
+
+
+@login_required
+@require_GET
+def submission_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_audit(request, _auditable_submission(request, pk))
+
+
+@login_required
+@require_POST
+def submission_reproduce(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-run the latest finished evaluation and show, on the audit page, what came out."""
+    submission = _auditable_submission(request, pk)
+    try:
+        report = services.evaluation_reproduce(user=request.user, submission=submission)
+    except PortalError as exc:
+        _message_portal_error(request, exc)
+        return redirect("submission-audit", pk=submission.pk)
+    if report["identical"]:
+        messages.success(request, _("Re-run finished: the outcome is identical."))
+    else:
+        messages.warning(request, _("Re-run finished: the outcome differs from the stored one."))
+    return _render_audit(request, submission, reproduction=report)

@@ -1,3 +1,14 @@
 """Public verification and automaker pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import pages
+
+urlpatterns = [
+    path("verify/", pages.verify, name="verify"),
+    path("verify/<str:number>", pages.verify_certificate, name="verify-certificate"),
+    # QR readers and hand-typed links sometimes add the slash.
+    path("verify/<str:number>/", pages.verify_certificate, name="verify-certificate-slash"),
+    path("watchlist/", pages.watchlist, name="watchlist"),
+    path("watchlist/<int:pk>/remove/", pages.watchlist_remove, name="watchlist-remove"),
+]

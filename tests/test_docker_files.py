@@ -39,7 +39,7 @@ def config() -> dict:
 
 
 def test_compose_file_validates_and_defines_the_services(config):
-    assert set(config["services"]) == {"migrate", "web", "worker", "postgres", "redis"}
+    assert set(config["services"]) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
 
 
 def test_web_and_worker_run_the_same_image_with_different_commands(config):

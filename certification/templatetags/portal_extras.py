@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import template
@@ -9,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import selectors
-from certification.models import BatteryClass, Dataset, Evaluation, Submission
+from certification import access, selectors
+from certification.models import BatteryClass, Dataset, Decision, Evaluation, Submission
 
 register = template.Library()
 
@@ -194,3 +195,77 @@ def input_rows(inputs) -> list[dict]:
         else:
             rows.append({"what": str(item), "sha256": ""})
     return rows
+
+
+# --- review and certificates --------------------------------------------------------------
+
+
+@register.filter
+def is_reviewer(user) -> bool:
+    return access.is_reviewer(user)
+
+
+@register.filter
+def can_audit(user) -> bool:
+    return access.can_audit(user)
+
+
+@register.filter
+def decision_badge(value: str | None) -> str:
+    """A reviewer's decision as a badge: approve (green), reject (red), return (amber)."""
+    tone = {"approve": "pass", "reject": "fail", "return": "returned"}.get(value or "", "none")
+    try:
+        label = Decision.Kind(value).label
+    except ValueError:
+        label = value or "—"
+    return format_html('<span class="badge badge-{}">{}</span>', tone, label)
+
+
+@register.filter
+def certificate_status_badge(value: str | None) -> str:
+    from reports.models import Certificate
+
+    try:
+        label = Certificate.Status(value).label
+    except ValueError:
+        label = value or "—"
+    return format_html('<span class="badge badge-cert-{}">{}</span>', value or "none", label)
+
+
+@register.filter
+def certificate_status_label(value: str | None) -> str:
+    from reports.models import Certificate
+
+    try:
+        return str(Certificate.Status(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def as_json(value) -> str:
+    """A stored value (audit detail, a differing result) as indented JSON for a <pre>."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+APPLICATIONS = {
+    "high_energy": gettext_lazy("High-energy"),
+    "high_power": gettext_lazy("High-power"),
+}
+
+
+@register.filter
+def choice_label(value: str | None, kind: str) -> str:
+    """The label of a stored product choice: ``electrolyte_family``, ``conducting_ion`` or
+    ``application`` (certificates keep the code, the page shows the word)."""
+    from certification.models import ConductingIon, ElectrolyteFamily
+
+    if not value:
+        return "—"
+    if kind == "application":
+        return str(APPLICATIONS.get(value, value))
+    choices = {"electrolyte_family": ElectrolyteFamily, "conducting_ion": ConductingIon}.get(kind)
+    try:
+        return str(choices(value).label) if choices else value
+    except ValueError:
+        return value
