@@ -27,9 +27,7 @@ urlpatterns = [
         views.submission_evaluation_json,
         name="submission-evaluation-json",
     ),
-    path(
-        "submissions/<int:pk>/decision/", views.submission_decision, name="submission-decision"
-    ),
+    path("submissions/<int:pk>/decision/", views.submission_decision, name="submission-decision"),
     path("submissions/<int:pk>/audit/", views.submission_audit, name="submission-audit"),
     path(
         "submissions/<int:pk>/audit/reproduce/",
@@ -39,17 +37,13 @@ urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
     # Page names differ from the API's router names ("certificate-list", "certificate-detail").
     path("certificates/", certificate_views.certificate_list, name="certificate-pages"),
-    path(
-        "certificates/<str:number>/", certificate_views.certificate_page, name="certificate-page"
-    ),
+    path("certificates/<str:number>/", certificate_views.certificate_page, name="certificate-page"),
     path(
         "certificates/<str:number>/status/",
         certificate_views.certificate_status_change,
         name="certificate-status-change",
     ),
-    path(
-        "docs/verify-offline/", certificate_views.verify_offline_doc, name="verify-offline-doc"
-    ),
+    path("docs/verify-offline/", certificate_views.verify_offline_doc, name="verify-offline-doc"),
     path(
         "docs/verify_certificate_offline.sh",
         certificate_views.verify_offline_script,

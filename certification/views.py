@@ -398,19 +398,21 @@ def submission_decision(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
     if not access.is_reviewer(request.user):
         raise PermissionDenied(access.review_conflict(request.user, submission))
-    back = redirect(reverse("submission-detail", args=[submission.pk]) + "#review")
+    # A refusal goes to the top of the page, where messages are shown; a recorded decision to
+    # the review card, where it now stands in the list.
+    page = reverse("submission-detail", args=[submission.pk])
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for message in form_error_messages(form):
             messages.error(request, message)
-        return back
+        return redirect(page)
     try:
         services.submission_decide(user=request.user, submission=submission, **form.cleaned_data)
     except PortalError as exc:
         # A refusal (own organisation, uploaded data, already approved, not certifiable, not
-        # awaiting review) is the reviewer's to read beside the form, not an error page.
+        # awaiting review) is the reviewer's to read on the page, not an error page.
         messages.error(request, exc.message)
-        return back
+        return redirect(page)
     submission.refresh_from_db(fields=["status"])
     if submission.status == S.APPROVED:
         messages.success(request, _("Approved. The certificate is being issued."))
@@ -425,7 +427,7 @@ def submission_decision(request: HttpRequest, pk: int) -> HttpResponse:
             _("Your approval is recorded (%(approvals)s of %(required)s).")
             % {"approvals": len(approvers), "required": required or "—"},
         )
-    return back
+    return redirect(page + "#review")
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -447,7 +449,9 @@ def _render_audit(
         "submission": submission,
         "product": submission.product,
         "trail": selectors.audit_trail(submission),
-        "evaluations": [selectors.evaluation_as_dict(e) for e in selectors.evaluations_of(submission)],
+        "evaluations": [
+            selectors.evaluation_as_dict(e) for e in selectors.evaluations_of(submission)
+        ],
         "decisions": selectors.decisions_of(submission),
         "certificate": selectors.certificate_of(submission),
         "reproduction": reproduction,
