@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from certification import access
 from certification.evidence import rule_data
 from certification.exceptions import FieldError, InvalidInput, InvalidTransition, NotPermitted
-from certification.models import Decision, Evaluation, Organisation, Submission, User
+from certification.models import Decision, Evaluation, Submission, User
 from certification.services import audit
 from reports.models import Certificate, CertificateCounter, CertificateEvent
 
@@ -263,15 +263,7 @@ def certificate_change_status(
             _("A status change needs a written reason."),
             errors=[FieldError(_("Write the reason for this change."), column="reason")],
         )
-    allowed = set()
-    if access.is_reviewer(user):
-        allowed |= BY_CERTIFICATION_BODY
-    if (
-        user.organisation_id == certificate.holder_id
-        and user.org_kind == Organisation.Kind.MANUFACTURER
-    ):
-        allowed |= BY_HOLDER
-    if new_status not in allowed:
+    if new_status not in access.certificate_statuses_settable_by(user, certificate):
         raise NotPermitted(
             _("You may not make this certificate %(status)s.") % {"status": new_status}
         )
