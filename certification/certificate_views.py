@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from certification import access
+from certification import access, selectors
 from certification.exceptions import NotPermitted, PortalError
 from certification.forms import CertificateStatusForm, form_error_messages
 from certification.views import certificate_links
@@ -107,14 +107,33 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _content_in_active_language(certificate: Certificate) -> dict:
+    """The certificate's frozen content, each criterion's sentence in the active language.
+
+    The content keeps the English sentence only; its message id and parameters are in the
+    evaluation the certificate was issued on. The stored English stays the fallback.
+    """
+    content = dict(certificate.content or {})
+    result = certificate.evaluation.result or {}
+    by_code = {c.get("code"): c for c in result.get("criteria", []) if isinstance(c, dict)}
+    criteria = []
+    for row in content.get("criteria") or []:
+        source = by_code.get(row.get("code"), {})
+        message = selectors.translated(
+            source.get("message_id"), source.get("params"), row.get("message", "")
+        )
+        criteria.append({**row, "message": message})
+    content["criteria"] = criteria
+    return content
+
+
 @login_required
 @require_GET
 def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _visible_certificate(request, number)
-    content = certificate.content or {}
     context = {
         "certificate": certificate,
-        "content": content,
+        "content": _content_in_active_language(certificate),
         "events": certificate.events.select_related("actor", "actor__organisation"),
         "actions": _status_actions(request.user, certificate),
         "links": certificate_links(certificate.number),

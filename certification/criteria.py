@@ -249,6 +249,7 @@ MESSAGES: dict[str, str] = {
         "loss result, and there is none."
     ),
     "flag.content_contradicted_by_weight_loss": gettext_noop(
+        # xgettext: no-python-format  ("% lies" would read as a %-directive otherwise)
         "The measured content of {content_pct} % lies in the {band_class_name} band, but the "
         "vacuum weight loss failed or showed leakage, so the cell holds liquid and is classed "
         "{class_name}."

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
-from certification.models import Decision, Evaluation, Submission
+from certification.models import BatteryClass, Decision, ElectrolyteFamily, Evaluation, Submission
 
 
 def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -41,9 +41,62 @@ def translated(message_id: str | None, params: dict | None, fallback: str) -> st
     if not template:
         return fallback
     try:
-        return gettext(template).format(**(params or {}))
+        return gettext(template).format(**_localized_params(params or {}))
     except (KeyError, IndexError, ValueError):
         return fallback
+
+
+# Codes and English names the engine puts into its sentences, named in the active language.
+_SAFETY_TESTS = {
+    "nail_penetration": gettext_lazy("nail penetration"),
+    "crush": gettext_lazy("crush"),
+    "heating": gettext_lazy("heating"),
+    "immersion": gettext_lazy("immersion"),
+    "overcharge": gettext_lazy("overcharge"),
+    "overdischarge": gettext_lazy("overdischarge"),
+    "external_short": gettext_lazy("external short circuit"),
+    "temperature_cycling": gettext_lazy("temperature cycling"),
+    "fast_charge_short": gettext_lazy("fast-charge cycling, then short circuit"),
+}
+_SHEET_KINDS = {
+    "weight_loss": gettext_lazy("vacuum weight loss"),
+    "electrolyte_content": gettext_lazy("liquid electrolyte content"),
+    "energy_density": gettext_lazy("energy density"),
+    "safety": gettext_lazy("abuse safety"),
+}
+_INDICATORS = {"fire": gettext_lazy("fire"), "explosion": gettext_lazy("explosion")}
+_OUTCOMES = {"pass": gettext_lazy("pass"), "fail": gettext_lazy("fail")}
+
+
+def _localized_params(params: dict) -> dict:
+    """In a language other than English, the codes and English class names in a sentence's
+    parameters (``nail_penetration``, ``fire or explosion``, ``hybrid solid-liquid battery``)
+    become words of that language; English sentences keep them as the engine wrote them."""
+    if (get_language() or "en").split("-")[0] == "en":
+        return params
+    out = dict(params)
+    classes = {str(c.value).replace("_", " "): c for c in BatteryClass}
+    classes.update({f"{key} battery": c for key, c in classes.items()})
+    for key in ("class_name", "band_class_name", "claimed_class_name"):
+        found = classes.get(str(out.get(key, "")).lower().replace("-", " "))
+        if found is not None:
+            out[key] = str(found.label)
+    if out.get("test") in _SAFETY_TESTS:
+        out["test"] = str(_SAFETY_TESTS[out["test"]])
+    kind = str(out.get("kind", ""))
+    if kind in _SHEET_KINDS:
+        out["kind"] = str(_SHEET_KINDS[kind])
+    elif kind.removeprefix("safety.") in _SAFETY_TESTS:
+        out["kind"] = str(_SAFETY_TESTS[kind.removeprefix("safety.")])
+    if isinstance(out.get("indicators"), str):
+        words = out["indicators"].split(" or ")
+        out["indicators"] = gettext(" or ").join(str(_INDICATORS.get(w, w)) for w in words)
+    for key in ("declared_outcome", "lab_outcome"):
+        if out.get(key) in _OUTCOMES:
+            out[key] = str(_OUTCOMES[out[key]])
+    if out.get("family") in ElectrolyteFamily.values:
+        out["family"] = str(ElectrolyteFamily(out["family"]).label)
+    return out
 
 
 def evaluation_as_dict(evaluation: Evaluation) -> dict:

@@ -168,6 +168,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "certification.api.errors.exception_handler",
+    # Verification is public: limited per client address; one bulk call of 1,000 counts once.
+    "DEFAULT_THROTTLE_RATES": {
+        "verify": env_str("VERIFY_RATE", "120/min"),
+        "verify_bulk": env_str("VERIFY_BULK_RATE", "30/min"),
+    },
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -264,3 +270,8 @@ def _local_signing_key() -> str:
 
 
 SIGNING_PRIVATE_KEY_PEM = env_secret("SIGNING_PRIVATE_KEY") or _local_signing_key()
+
+# Automakers' webhooks: signed deliveries retried with doubling back-off from this base.
+WEBHOOK_RETRY_BASE_SECONDS = float(env_str("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# Private and loopback webhook addresses are refused unless this is on (tests, demos).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)

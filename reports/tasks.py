@@ -5,7 +5,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from reports import services
+from reports import (
+    notification_tasks,  # noqa: F401  (registers deliver_webhook with the worker)
+    services,
+)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -69,7 +69,8 @@ def test_web_worker_and_beat_share_the_var_volume(config):
     # Evidence, certificates and the generated signing key must be the same for all of them.
     for name in ("web", "worker", "beat"):
         assert any(
-            volume.startswith("portal-var:/app/var") for volume in config["services"][name]["volumes"]
+            volume.startswith("portal-var:/app/var")
+            for volume in config["services"][name]["volumes"]
         )
 
 

@@ -34,6 +34,7 @@ COMPARATORS = {
     "==": "=",
     "=": "=",
     "none_in_any_sample": gettext_lazy("none in any sample"),
+    "between_inclusive": gettext_lazy("between, limits included"),
 }
 # The value a criterion's "measured" record is judged by, in order of preference.
 HEADLINE_KEYS = (

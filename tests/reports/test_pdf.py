@@ -27,6 +27,7 @@ from reports.pdf import (
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 REASON = "Production cells failed the audit re-test of vacuum weight loss (1.9 %)."
 
+
 @pytest.fixture
 def poppler():
     # `make test` installs these; a missing tool is a failed setup, never a silent skip.

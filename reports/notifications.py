@@ -1,0 +1,414 @@
+"""Who is told when a certificate changes status, and how: automakers' watchlists and webhooks.
+
+An automaker watches its suppliers' certificates. Each ``CertificateEvent`` (written by
+``reports.services`` with every status change) is handed to ``notify_event`` after commit; it
+writes one ``Notification`` per watching organisation per channel: an email to the
+organisation's users that have an address, and a webhook delivery per active endpoint. The
+``notify_once`` constraint makes a second run for the same event a no-op.
+
+Webhooks are POSTed by ``reports.notification_tasks.deliver_webhook`` with retries; the body is
+signed with the endpoint's secret: ``X-SSB-Signature: sha256=<hex HMAC-SHA256 of the body>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import secrets
+import smtplib
+import socket
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
+from certification.models import Organisation, User
+from reports import verification
+from reports.models import CertificateEvent, Notification, WatchedCertificate, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_TIMEOUT_S = 5
+WEBHOOK_MAX_RETRIES = 6
+# Responses worth another try: the receiver is down, overloaded or asks us to slow down.
+RETRYABLE_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
+ERROR_MAX_CHARS = 2000
+
+
+class TransientDeliveryError(Exception):
+    """The webhook could not be delivered this time; a later attempt may succeed."""
+
+
+# --- access: one function per resource ---------------------------------------------------------
+
+
+def can_keep_watchlist(user) -> bool:
+    """Automakers keep watchlists and webhooks, for their organisation."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.organisation_id
+        and user.organisation.kind == Organisation.Kind.AUTOMAKER
+    )
+
+
+def watchlist_of(user) -> QuerySet[WatchedCertificate]:
+    if not can_keep_watchlist(user):
+        return WatchedCertificate.objects.none()
+    return WatchedCertificate.objects.filter(organisation_id=user.organisation_id)
+
+
+def webhooks_of(user) -> QuerySet[WebhookEndpoint]:
+    if not can_keep_watchlist(user):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organisation_id=user.organisation_id)
+
+
+def _require_automaker(user) -> None:
+    if not can_keep_watchlist(user):
+        raise NotPermitted(_("Only automakers keep a watchlist of certificates."))
+
+
+# --- watchlist ---------------------------------------------------------------------------------
+
+
+def watch_add(*, user: User, number: str, note: str = "") -> tuple[WatchedCertificate, bool]:
+    """Watch a certificate for the user's organisation; adding it twice keeps the first entry."""
+    _require_automaker(user)
+    certificate = verification.certificate_for_number(number)
+    return WatchedCertificate.objects.get_or_create(
+        organisation_id=user.organisation_id,
+        certificate=certificate,
+        defaults={"added_by": user, "note": (note or "").strip()[:200]},
+    )
+
+
+def watch_remove(*, user: User, entry_id: int) -> None:
+    _require_automaker(user)
+    deleted, _count = watchlist_of(user).filter(pk=entry_id).delete()
+    if not deleted:
+        raise NotFound(_("This certificate is not on your watchlist."))
+
+
+def watchlist_entries(entries: Iterable[WatchedCertificate]) -> list[dict[str, Any]]:
+    """Watchlist entries (with ``certificate`` loaded) and each certificate's live public record;
+    the records come in one query."""
+    entries = list(entries)
+    found = verification.public_certificates(e.certificate.number for e in entries)
+    return [
+        {
+            "id": e.pk,
+            "number": e.certificate.number,
+            "note": e.note,
+            "added_at": e.added_at,
+            "certificate": found.get(e.certificate.number),
+        }
+        for e in entries
+    ]
+
+
+# --- webhook endpoints -------------------------------------------------------------------------
+
+
+def _host_addresses(host: str) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
+
+
+def _check_webhook_url(url: str) -> str:
+    """http(s) only, and, unless ``WEBHOOK_ALLOW_PRIVATE_HOSTS``, a public address: the worker
+    must not be turned into a probe of our own network."""
+    url = (url or "").strip()
+    parts = urllib.parse.urlsplit(url)
+
+    def invalid(message: str) -> InvalidInput:
+        return InvalidInput(message, errors=[FieldError(message, column="url")])
+
+    try:
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError:
+        raise invalid(_("The webhook address has an invalid port.")) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise invalid(_("Enter an http:// or https:// address for the webhook."))
+    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG):
+        return url
+    try:
+        addresses = _host_addresses(parts.hostname)
+    except (OSError, UnicodeError):
+        raise invalid(_("The webhook's host name cannot be resolved.")) from None
+    if not addresses or not all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        raise invalid(_("The webhook must point to a public internet address."))
+    return url
+
+
+def webhook_create(*, user: User, url: str, active: bool = True) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; the secret is returned here once and never shown again."""
+    _require_automaker(user)
+    secret = secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint.objects.create(
+        organisation_id=user.organisation_id,
+        url=_check_webhook_url(url),
+        secret=secret,
+        active=active,
+    )
+    return endpoint, secret
+
+
+def webhook_update(
+    *, user: User, endpoint: WebhookEndpoint, url: str | None = None, active: bool | None = None
+) -> WebhookEndpoint:
+    _require_automaker(user)
+    endpoint = webhooks_of(user).get(pk=endpoint.pk)
+    fields = []
+    if url is not None:
+        endpoint.url = _check_webhook_url(url)
+        fields.append("url")
+    if active is not None:
+        endpoint.active = active
+        fields.append("active")
+    if fields:
+        endpoint.save(update_fields=fields)
+    return endpoint
+
+
+def webhook_delete(*, user: User, endpoint: WebhookEndpoint) -> None:
+    _require_automaker(user)
+    webhooks_of(user).filter(pk=endpoint.pk).delete()
+
+
+# --- notifying ---------------------------------------------------------------------------------
+
+
+def notify_event(*, event_id: int) -> int:
+    """Tell every organisation watching the event's certificate; returns notifications created.
+
+    Idempotent: a Notification exists at most once per event, organisation, channel and
+    endpoint (``notify_once``); emails still pending are sent, webhooks are queued once.
+    """
+    event = CertificateEvent.objects.select_related("certificate").get(pk=event_id)
+    org_ids = list(
+        WatchedCertificate.objects.filter(certificate_id=event.certificate_id).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if not org_ids:
+        return 0
+    emails: dict[int, list[str]] = defaultdict(list)
+    for org_id, email in (
+        User.objects.filter(organisation_id__in=org_ids, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("organisation_id", "email")
+    ):
+        emails[org_id].append(email)
+    endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
+    for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=org_ids, active=True):
+        endpoints[endpoint.organisation_id].append(endpoint)
+
+    created_count = 0
+    to_email: list[tuple[int, list[str]]] = []
+    with transaction.atomic():
+        for org_id in org_ids:
+            if emails[org_id]:
+                note, created = Notification.objects.get_or_create(
+                    event=event, organisation_id=org_id, channel=Notification.Channel.EMAIL,
+                    webhook=None,
+                )  # fmt: skip
+                created_count += created
+                if note.status == Notification.Status.PENDING:
+                    to_email.append((note.pk, emails[org_id]))
+            for endpoint in endpoints[org_id]:
+                note, created = Notification.objects.get_or_create(
+                    event=event, organisation_id=org_id, channel=Notification.Channel.WEBHOOK,
+                    webhook=endpoint,
+                )  # fmt: skip
+                if created:
+                    created_count += 1
+                    _enqueue_delivery(note.pk)
+    for notification_id, recipients in to_email:
+        _email_send(notification_id=notification_id, event=event, recipients=recipients)
+    return created_count
+
+
+def _enqueue_delivery(notification_id: int) -> None:
+    from reports.notification_tasks import deliver_webhook
+
+    transaction.on_commit(lambda: deliver_webhook.delay(notification_id))
+
+
+def _event_text(event: CertificateEvent) -> tuple[str, str]:
+    certificate = event.certificate
+    content = certificate.content or {}
+    values = {
+        "number": certificate.number,
+        "holder": (content.get("holder") or {}).get("name", ""),
+        "model": (content.get("product") or {}).get("model_number", ""),
+        "from": certificate.Status(event.from_status).label if event.from_status else "—",
+        "to": certificate.Status(event.to_status).label,
+        "reason": event.reason or "—",
+        "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+        "url": verification.verification_url(certificate.number),
+    }
+    subject = _("Certificate %(number)s is now %(to)s") % values
+    body = _(
+        "Certificate %(number)s (%(holder)s, %(model)s), which your organisation watches, "
+        "changed status on %(at)s: %(from)s → %(to)s.\nReason: %(reason)s\n\n"
+        "Check it: %(url)s\n"
+    )
+    body %= values
+    return subject, body
+
+
+def _email_send(*, notification_id: int, event: CertificateEvent, recipients: list[str]) -> None:
+    """Send one pending email notification, in every portal language (Chinese is first-class
+    and users have no language preference stored)."""
+    with transaction.atomic():
+        note = Notification.objects.select_for_update().get(pk=notification_id)
+        if note.status != Notification.Status.PENDING:
+            return
+        texts = []
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                texts.append(_event_text(event))
+        subject = " / ".join(dict.fromkeys(s for s, _b in texts))
+        body = "\n\n".join(dict.fromkeys(b for _s, b in texts))
+        note.attempts += 1
+        try:
+            send_mail(subject, body, None, recipients)
+        except (smtplib.SMTPException, OSError) as exc:
+            note.status = Notification.Status.FAILED
+            note.last_error = str(exc)[:ERROR_MAX_CHARS]
+            log.warning("email notification %s failed: %s", note.pk, exc)
+        else:
+            note.status = Notification.Status.SENT
+            note.sent_at = timezone.now()
+        note.save(update_fields=["attempts", "status", "last_error", "sent_at"])
+
+
+# --- webhook delivery --------------------------------------------------------------------------
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_payload(note: Notification) -> dict[str, Any]:
+    """The event as posted: stable across retries, so a receiver can de-duplicate by ``id``."""
+    event = note.event
+    certificate = event.certificate
+    return {
+        "id": str(note.pk),
+        "type": f"certificate.{event.to_status}",
+        "created": event.at.isoformat(),
+        "data": {
+            "number": certificate.number,
+            "from_status": event.from_status or None,
+            "to_status": event.to_status,
+            "reason": event.reason,
+            "superseded_by": (
+                certificate.superseded_by.number if certificate.superseded_by_id else None
+            ),
+            "holder": (certificate.content or {}).get("holder"),
+            "product": {
+                k: (certificate.content or {}).get("product", {}).get(k)
+                for k in ("model_number", "name", "classification_code")
+            },
+            "verification_url": verification.verification_url(certificate.number),
+            "status_url": f"{settings.SITE_URL}/api/v1/verify/{certificate.number}/",
+        },
+    }
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST and return the status code. http.client sends header names as written and never
+    follows a redirect (which would turn the POST into a GET somewhere else)."""
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(parts.hostname, parts.port, timeout=WEBHOOK_TIMEOUT_S)
+    try:
+        path = parts.path or "/"
+        connection.request("POST", f"{path}?{parts.query}" if parts.query else path, body, headers)
+        response = connection.getresponse()
+        response.read(65536)
+        return response.status
+    finally:
+        connection.close()
+
+
+def webhook_deliver(*, notification_id: int, final: bool) -> str:
+    """POST one webhook notification once and record the attempt; returns the status.
+
+    Raises ``TransientDeliveryError`` when the receiver could not be reached or answered 5xx,
+    408 or 429 and this is not the ``final`` attempt; other answers are final.
+    """
+    note = (
+        Notification.objects.select_related("event__certificate__superseded_by", "webhook")
+        .filter(pk=notification_id, channel=Notification.Channel.WEBHOOK)
+        .first()
+    )
+    if note is None or note.status == Notification.Status.SENT:
+        return "gone" if note is None else note.status
+    endpoint = note.webhook
+    if endpoint is None or not endpoint.active:
+        _record(note, status=Notification.Status.FAILED, error="endpoint disabled", count=False)
+        return Notification.Status.FAILED
+    body = json.dumps(webhook_payload(note), ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "SSB-Portal-Webhook/1",
+        "X-SSB-Event": f"certificate.{note.event.to_status}",
+        "X-SSB-Delivery": str(note.pk),
+        "X-SSB-Signature": sign(body, endpoint.secret),
+    }
+    try:
+        code = _post(endpoint.url, body, headers)
+    except (OSError, http.client.HTTPException) as exc:
+        error, retryable = f"{type(exc).__name__}: {exc}", True
+    except ValueError as exc:  # an address http.client cannot use: no later attempt will either
+        error, retryable = f"{type(exc).__name__}: {exc}", False
+    else:
+        if 200 <= code < 300:
+            _record(note, status=Notification.Status.SENT, error="")
+            return Notification.Status.SENT
+        error, retryable = f"HTTP {code}", code in RETRYABLE_HTTP
+    if retryable and not final:
+        _record(note, status=Notification.Status.PENDING, error=error)
+        raise TransientDeliveryError(error)
+    _record(note, status=Notification.Status.FAILED, error=error)
+    return Notification.Status.FAILED
+
+
+def _record(note: Notification, *, status: str, error: str, count: bool = True) -> None:
+    Notification.objects.filter(pk=note.pk).update(
+        status=status,
+        attempts=F("attempts") + (1 if count else 0),
+        last_error=error[:ERROR_MAX_CHARS],
+        sent_at=timezone.now() if status == Notification.Status.SENT else None,
+    )
+
+
+def retry_countdown_s(retries: int) -> float:
+    """Exponential backoff: base, 2x base, 4x base ... (``WEBHOOK_RETRY_BASE_SECONDS``)."""
+    return retry_base_s() * (2**retries)
+
+
+def retry_base_s() -> float:
+    value = getattr(settings, "WEBHOOK_RETRY_BASE_SECONDS", None)
+    if value is None:  # until the setting exists: the same variable, read directly
+        from portal.env import env_str
+
+        value = env_str("WEBHOOK_RETRY_BASE_SECONDS", "30")
+    return float(value)

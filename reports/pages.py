@@ -1,0 +1,201 @@
+"""HTML pages for verification (public) and the automakers' watchlist: thin adapters over
+``reports.verification`` (reads) and ``reports.notifications`` (watchlist writes and access).
+
+The public pages are rate-limited with the API's throttle and scopes, so a browser and a script
+share one budget per client.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from certification.exceptions import InvalidInput, NotFound, NotPermitted, PortalError
+from reports import notifications, verification
+from reports.api import VerifyRateThrottle, VerifyThrottled
+
+# Badge colours of the portal's stylesheet, per certificate status.
+TONES = {
+    "valid": "badge-pass",
+    "suspended": "badge-warning",
+    "revoked": "badge-fail",
+    "withdrawn": "badge-withdrawn",
+    "expired": "badge-withdrawn",
+    "superseded": "badge-withdrawn",
+    "never_issued": "badge-fail",
+    "malformed": "badge-error",
+}
+
+
+class NumberForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Certificate number"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class NumbersFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file of certificate numbers"),
+        help_text=gettext_lazy(
+            "One number a line, in the first column; a header line is optional. At most 1,000."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+
+class WatchForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=64)
+    note = forms.CharField(
+        label=gettext_lazy("Note (supplier, part)"), max_length=200, required=False
+    )
+
+
+def _throttle_wait(request: HttpRequest, scope: str) -> int | None:
+    """Seconds to wait when ``request`` is over the scope's rate, else None."""
+    throttle = VerifyRateThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
+        return None
+    return math.ceil(throttle.wait())
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)  # the status is live
+    return response
+
+
+def _throttled(request: HttpRequest, wait: int) -> HttpResponse:
+    context = {
+        "number_form": NumberForm(),
+        "file_form": NumbersFileForm(),
+        "error": f"{VerifyThrottled.default_detail} "
+        + _("Try again in %(seconds)s seconds.") % {"seconds": wait},
+    }
+    response = _render(request, "reports/verify.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _with_tones(result: dict[str, Any]) -> dict[str, Any]:
+    return {**result, "tone": TONES.get(result["status"] or result["outcome"], "badge-none")}
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The verification page: a number form (GET) and a CSV upload answered line by line."""
+    number_form, file_form = NumberForm(), NumbersFileForm()
+    context: dict[str, Any] = {"number_form": number_form, "file_form": file_form}
+    if request.method == "GET" and "number" in request.GET:
+        number = verification.normalise_number(request.GET["number"])
+        if number and "/" not in number:
+            return redirect("verify-certificate", number=number)
+        context["error"] = verification.malformed_message(request.GET["number"])
+        return _render(request, "reports/verify.html", context, status=400)
+    if request.method == "POST":
+        if (wait := _throttle_wait(request, "verify_bulk")) is not None:
+            return _throttled(request, wait)
+        file_form = NumbersFileForm(request.POST, request.FILES)
+        context["file_form"] = file_form
+        if not file_form.is_valid():
+            return _render(request, "reports/verify.html", context, status=400)
+        upload = file_form.cleaned_data["file"]
+        try:
+            # One byte more than allowed is enough to say the file is too large.
+            data = upload.read(verification.CSV_MAX_BYTES + 1)
+            numbers, lines = verification.numbers_from_csv(data)
+            answer = verification.verify_many(numbers, lines=lines)
+        except InvalidInput as exc:
+            context["error"] = exc.message
+            return _render(request, "reports/verify.html", context, status=400)
+        context["answer"] = {**answer, "results": [_with_tones(r) for r in answer["results"]]}
+        context["file_name"] = upload.name
+    return _render(request, "reports/verify.html", context)
+
+
+@require_http_methods(["GET"])
+def verify_certificate(request: HttpRequest, number: str) -> HttpResponse:
+    """One certificate's public record: never "not found" for one that existed."""
+    if (wait := _throttle_wait(request, "verify")) is not None:
+        return _throttled(request, wait)
+    context: dict[str, Any] = {"number_form": NumberForm(initial={"number": number})}
+    try:
+        certificate = verification.verify_number(number)
+    except PortalError as exc:
+        outcome = "never_issued" if isinstance(exc, NotFound) else "malformed"
+        context.update(given=number, outcome=outcome, message=exc.message, tone=TONES[outcome])
+        status = 404 if outcome == "never_issued" else 400
+        return _render(request, "reports/verify_certificate.html", context, status=status)
+    context["certificate"] = certificate
+    context["tone"] = TONES[certificate["status"]]
+    if notifications.can_keep_watchlist(request.user):
+        context["can_watch"] = True
+        context["watched"] = (
+            notifications.watchlist_of(request.user)
+            .filter(certificate__number=certificate["number"])
+            .exists()
+        )
+    return _render(request, "reports/verify_certificate.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def watchlist(request: HttpRequest) -> HttpResponse:
+    """An automaker's watched certificates with their live status; add by number."""
+    if not notifications.can_keep_watchlist(request.user):
+        raise PermissionDenied(_("Only automakers keep a watchlist of certificates."))
+    form = WatchForm()
+    status = 200
+    if request.method == "POST":
+        form = WatchForm(request.POST)
+        if form.is_valid():
+            try:
+                entry, created = notifications.watch_add(user=request.user, **form.cleaned_data)
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
+            except PortalError as exc:
+                form.add_error("number", exc.message)
+            else:
+                values = {"number": entry.certificate.number}
+                if created:
+                    messages.success(request, _("%(number)s is on your watchlist.") % values)
+                else:
+                    messages.info(request, _("%(number)s was already on your watchlist.") % values)
+                return redirect("watchlist")
+        status = 400
+    entries = notifications.watchlist_entries(
+        notifications.watchlist_of(request.user)
+        .select_related("certificate")
+        .order_by("-added_at", "-id")
+    )
+    for entry in entries:
+        cert = entry["certificate"]
+        entry["tone"] = TONES.get(cert["status"], "badge-none") if cert else "badge-none"
+    context = {"form": form, "entries": entries}
+    return _render(request, "reports/watchlist.html", context, status=status)
+
+
+@login_required
+@require_POST
+def watchlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        notifications.watch_remove(user=request.user, entry_id=pk)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("Removed from your watchlist."))
+    return redirect("watchlist")
