@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from certification import criteria
 from certification.models import Dataset, Evaluation, RuleSet
@@ -231,7 +232,7 @@ def evaluate_evidence(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     """Run the engine on an evaluation's evidence; returns (outcome, inputs, engine version)."""
     data, inputs = build_input(evaluation, evaluation_datasets(evaluation), progress=progress)
-    progress(90, "Applying the rule set")
+    progress(90, gettext_noop("Applying the rule set"))
     outcome = criteria.evaluate(rule_data(evaluation.ruleset), data).as_dict()
     outcome["product_snapshot"] = _product_snapshot(evaluation)
     return outcome, inputs, engine_version()

