@@ -55,7 +55,8 @@ def test_reviewers_and_regulators_see_submitted_work_not_drafts(
     assert f'href="/submissions/{submission.pk}/"' not in page
 
 
-def test_the_automaker_is_told_verification_is_coming(client, cast, submitted):
+def test_the_automaker_is_led_to_verification_and_its_watchlist(client, cast, submitted):
     page = _dashboard(client, cast["automaker"])
-    assert "Certificate verification is on its way" in page
+    assert 'href="/verify/"' in page
+    assert 'href="/watchlist/"' in page
     assert "/submissions/" not in page
