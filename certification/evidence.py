@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -107,6 +108,15 @@ def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str,
         "hold_max_pressure_pa": _num(summary.hold.max_pressure_pa),
         "warnings": list(summary.warnings),
     }
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """The stored value without the column's padding zeros (2.5000 -> 2.5, 100.0000 -> 100),
+    so messages show what was declared; the value itself is unchanged."""
+    if value is None:
+        return None
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
 
 
 def _verified_stream(dataset: Dataset) -> BinaryIO:
@@ -211,12 +221,12 @@ def build_input(
     data = criteria.EvaluationInput(
         claimed_class=evaluation.submission.claimed_class,
         product=criteria.ProductFacts(
-            rated_capacity_ah=product.rated_capacity_ah,
-            nominal_voltage_v=product.nominal_voltage_v,
-            rated_energy_wh=product.rated_energy_wh,
-            max_continuous_power_w=product.max_continuous_power_w,
-            cell_mass_g=product.cell_mass_g,
-            declared_liquid_electrolyte_pct=product.declared_liquid_electrolyte_pct,
+            rated_capacity_ah=_plain(product.rated_capacity_ah),
+            nominal_voltage_v=_plain(product.nominal_voltage_v),
+            rated_energy_wh=_plain(product.rated_energy_wh),
+            max_continuous_power_w=_plain(product.max_continuous_power_w),
+            cell_mass_g=_plain(product.cell_mass_g),
+            declared_liquid_electrolyte_pct=_plain(product.declared_liquid_electrolyte_pct),
             electrolyte_family=product.electrolyte_family,
             conducting_ion=product.conducting_ion,
         ),

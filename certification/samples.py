@@ -13,10 +13,10 @@ from decimal import Decimal
 SAFETY_TESTS = ("nail_penetration", "crush", "heating", "immersion")
 
 PROFILES = {
-    # profile: (loss fraction of mass, liquid electrolyte %, discharge energy Wh for a 350 g cell)
-    "all_solid_state": (Decimal("0.002"), Decimal("2.5"), Decimal("185")),
-    "hybrid_solid_liquid": (Decimal("0.03"), Decimal("12"), Decimal("150")),
-    "liquid": (Decimal("0.15"), Decimal("25"), Decimal("95")),
+    # profile: (loss fraction of mass, liquid electrolyte %, energy density Wh/kg)
+    "all_solid_state": (Decimal("0.002"), Decimal("2.5"), Decimal("530")),
+    "hybrid_solid_liquid": (Decimal("0.03"), Decimal("12"), Decimal("430")),
+    "liquid": (Decimal("0.15"), Decimal("25"), Decimal("270")),
 }
 
 
@@ -38,7 +38,8 @@ def sample_sheet(
     test_date: str = "2026-09-01",
 ) -> bytes:
     """A CSV result sheet of ``kind`` for a cell of ``profile``, with ``rows`` samples."""
-    loss, content_pct, energy_wh = PROFILES[profile]
+    loss, content_pct, density_wh_per_kg = PROFILES[profile]
+    energy_wh = (density_wh_per_kg * cell_mass_g / 1000).quantize(Decimal("0.01"))
     if kind == "weight_loss":
         n = rows or 3
         header = [

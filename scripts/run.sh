@@ -18,6 +18,8 @@ cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
 export DEBUG="${DEBUG:-1}"
 port="${PORT:-8000}"
+# Links in certificates, QR codes and printed instructions point at this server.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:$port}"
 server="${PORTAL_SERVER:-runserver}"
 case $server in
 runserver | gunicorn) ;;

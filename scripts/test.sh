@@ -140,6 +140,9 @@ if [[ -z ${PORTAL_VAR_DIR:-} ]]; then
     export PORTAL_VAR_DIR
     trap 'rm -rf "$PORTAL_VAR_DIR"' EXIT
 fi
+# WhiteNoise scans STATIC_ROOT when the live test server starts; pages are served from the
+# finders in tests, so an empty folder is enough.
+mkdir -p "$PORTAL_VAR_DIR/staticfiles"
 
 lint_failed=0
 log "ruff check ."
