@@ -173,7 +173,8 @@ REST_FRAMEWORK = {
         "verify": env_str("VERIFY_RATE", "120/min"),
         "verify_bulk": env_str("VERIFY_BULK_RATE", "30/min"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
+    # Proxies in front of the portal; 0 trusts no X-Forwarded-For (a client could forge it).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }

@@ -484,3 +484,12 @@ def test_the_example_uses_the_configured_prefix(settings):
     assert verification.example_number().startswith("CQC-")
     assert verification.is_well_formed("CQC-2026-000001")
     assert not verification.is_well_formed("SSB-2026-000001")
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(api, settings, certificate):
+    # With no proxy configured (NUM_PROXIES=0) the client address is the connection's own.
+    _rates(settings, verify="2/min")
+    client = api(None)
+    url = f"/api/v1/verify/{certificate.number}/"
+    answers = [client.get(url, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert answers == [200, 200, 429]
