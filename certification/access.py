@@ -116,10 +116,24 @@ def is_reviewer(user) -> bool:
     )
 
 
-def review_conflict(user, submission: Submission) -> str | None:
+def submissions_uploaded_to_by(user, submission_ids) -> frozenset[int]:
+    """Of ``submission_ids``, those ``user`` uploaded a dataset to, in one query; for
+    ``review_conflict`` over a list of submissions."""
+    return frozenset(
+        Dataset.objects.filter(uploaded_by_id=user.pk, submission_id__in=list(submission_ids))
+        .values_list("submission_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def review_conflict(
+    user, submission: Submission, *, uploaded_submission_ids: frozenset[int] | None = None
+) -> str | None:
     """Why ``user`` may not decide ``submission`` (four eyes), or None when they may.
 
-    Enforced by ``services.submission_decide``; the pages use it only to explain.
+    Enforced by ``services.submission_decide``; the pages use it only to explain. A listing
+    passes ``uploaded_submission_ids`` (``submissions_uploaded_to_by``) to spare a query a row.
     """
     from django.utils.translation import gettext as _
 
@@ -129,7 +143,11 @@ def review_conflict(user, submission: Submission) -> str | None:
         return _("You belong to the manufacturer's or the laboratory's organisation.")
     if submission.created_by_id == user.pk or submission.product.created_by_id == user.pk:
         return _("You opened this submission or registered its product.")
-    if submission.datasets.filter(uploaded_by=user).exists():
+    if uploaded_submission_ids is not None:
+        uploaded = submission.pk in uploaded_submission_ids
+    else:
+        uploaded = submission.datasets.filter(uploaded_by=user).exists()
+    if uploaded:
         return _("You uploaded some of this submission's data.")
     return None
 

@@ -375,8 +375,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.is_reviewer(user):
         raise PermissionDenied(_("Only reviewers of the certification body have a review queue."))
+    queue = list(selectors.review_queue(access.submissions_visible_to(user))[:500])
+    uploaded = access.submissions_uploaded_to_by(user, (s.pk for s in queue))
     rows = []
-    for submission in selectors.review_queue(access.submissions_visible_to(user))[:500]:
+    for submission in queue:
         approvers, required = selectors.approvals_of(submission)
         rows.append(
             {
@@ -385,7 +387,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 "approvals": len(approvers),
                 "approvals_required": required,
                 "approved_by_me": user.pk in approvers,
-                "conflict": access.review_conflict(user, submission),
+                "conflict": access.review_conflict(
+                    user, submission, uploaded_submission_ids=uploaded
+                ),
             }
         )
     return render(request, "certification/review_queue.html", {"rows": rows})

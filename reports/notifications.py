@@ -6,8 +6,10 @@ writes one ``Notification`` per watching organisation per channel: an email to t
 organisation's users that have an address, and a webhook delivery per active endpoint. The
 ``notify_once`` constraint makes a second run for the same event a no-op.
 
-Webhooks are POSTed by ``reports.notification_tasks.deliver_webhook`` with retries; the body is
-signed with the endpoint's secret: ``X-SSB-Signature: sha256=<hex HMAC-SHA256 of the body>``.
+Both channels are delivered by Celery tasks in ``reports.notification_tasks``, enqueued after
+commit and retried with the same back-off: ``deliver_email`` sends the email, ``deliver_webhook``
+POSTs the webhook, its body signed with the endpoint's secret:
+``X-SSB-Signature: sha256=<hex HMAC-SHA256 of the body>``.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT_S = 5
 WEBHOOK_MAX_RETRIES = 6
+EMAIL_MAX_RETRIES = WEBHOOK_MAX_RETRIES
 # Responses worth another try: the receiver is down, overloaded or asks us to slow down.
 RETRYABLE_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
 ERROR_MAX_CHARS = 2000
 
 
 class TransientDeliveryError(Exception):
-    """The webhook could not be delivered this time; a later attempt may succeed."""
+    """The email or webhook could not be delivered this time; a later attempt may succeed."""
 
 
 # --- access: one function per resource ---------------------------------------------------------
@@ -194,7 +197,8 @@ def notify_event(*, event_id: int) -> int:
     """Tell every organisation watching the event's certificate; returns notifications created.
 
     Idempotent: a Notification exists at most once per event, organisation, channel and
-    endpoint (``notify_once``); emails still pending are sent, webhooks are queued once.
+    endpoint (``notify_once``); emails still pending are queued again (``deliver_email`` sends
+    each at most once), webhooks are queued once. Deliveries are queued after commit.
     """
     event = CertificateEvent.objects.select_related("certificate").get(pk=event_id)
     org_ids = list(
@@ -204,30 +208,24 @@ def notify_event(*, event_id: int) -> int:
     )
     if not org_ids:
         return 0
-    emails: dict[int, list[str]] = defaultdict(list)
-    for org_id, email in (
-        User.objects.filter(organisation_id__in=org_ids, is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("organisation_id", "email")
-    ):
-        emails[org_id].append(email)
+    emailed = set(
+        _recipients(org_ids).values_list("organisation_id", flat=True).distinct().order_by()
+    )
     endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
     for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=org_ids, active=True):
         endpoints[endpoint.organisation_id].append(endpoint)
 
     created_count = 0
-    to_email: list[tuple[int, list[str]]] = []
     with transaction.atomic():
         for org_id in org_ids:
-            if emails[org_id]:
+            if org_id in emailed:
                 note, created = Notification.objects.get_or_create(
                     event=event, organisation_id=org_id, channel=Notification.Channel.EMAIL,
                     webhook=None,
                 )  # fmt: skip
                 created_count += created
                 if note.status == Notification.Status.PENDING:
-                    to_email.append((note.pk, emails[org_id]))
+                    _enqueue_email(note.pk)
             for endpoint in endpoints[org_id]:
                 note, created = Notification.objects.get_or_create(
                     event=event, organisation_id=org_id, channel=Notification.Channel.WEBHOOK,
@@ -236,9 +234,22 @@ def notify_event(*, event_id: int) -> int:
                 if created:
                     created_count += 1
                     _enqueue_delivery(note.pk)
-    for notification_id, recipients in to_email:
-        _email_send(notification_id=notification_id, event=event, recipients=recipients)
     return created_count
+
+
+def _recipients(org_ids: Iterable[int]) -> QuerySet[User]:
+    """The organisations' active users that have an email address."""
+    return (
+        User.objects.filter(organisation_id__in=list(org_ids), is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from reports.notification_tasks import deliver_email
+
+    transaction.on_commit(lambda: deliver_email.delay(notification_id))
 
 
 def _enqueue_delivery(notification_id: int) -> None:
@@ -270,30 +281,52 @@ def _event_text(event: CertificateEvent) -> tuple[str, str]:
     return subject, body
 
 
-def _email_send(*, notification_id: int, event: CertificateEvent, recipients: list[str]) -> None:
-    """Send one pending email notification, in every portal language (Chinese is first-class
-    and users have no language preference stored)."""
+def _email_text(event: CertificateEvent) -> tuple[str, str]:
+    """Subject and body in every portal language (Chinese is first-class and users have no
+    language preference stored)."""
+    texts = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.append(_event_text(event))
+    subject = " / ".join(dict.fromkeys(s for s, _b in texts))
+    body = "\n\n".join(dict.fromkeys(b for _s, b in texts))
+    return subject, body
+
+
+def email_deliver(*, notification_id: int, final: bool) -> str:
+    """Send one email notification once and record the attempt; returns the status.
+
+    A notification already sent is left alone. The row is locked while sending, so that two
+    runs of the task cannot both send it. Raises ``TransientDeliveryError`` when the mail
+    server failed (SMTP or OS error) and this is not the ``final`` attempt.
+    """
     with transaction.atomic():
-        note = Notification.objects.select_for_update().get(pk=notification_id)
-        if note.status != Notification.Status.PENDING:
-            return
-        texts = []
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                texts.append(_event_text(event))
-        subject = " / ".join(dict.fromkeys(s for s, _b in texts))
-        body = "\n\n".join(dict.fromkeys(b for _s, b in texts))
-        note.attempts += 1
+        note = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, channel=Notification.Channel.EMAIL)
+            .first()
+        )
+        if note is None or note.status == Notification.Status.SENT:
+            return "gone" if note is None else note.status
+        recipients = list(_recipients([note.organisation_id]).values_list("email", flat=True))
+        if not recipients:
+            _record(note, status=Notification.Status.FAILED, error="no recipients", count=False)
+            return Notification.Status.FAILED
+        event = CertificateEvent.objects.select_related("certificate").get(pk=note.event_id)
+        subject, body = _email_text(event)
         try:
             send_mail(subject, body, None, recipients)
         except (smtplib.SMTPException, OSError) as exc:
-            note.status = Notification.Status.FAILED
-            note.last_error = str(exc)[:ERROR_MAX_CHARS]
-            log.warning("email notification %s failed: %s", note.pk, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("email notification %s failed: %s", note.pk, error)
         else:
-            note.status = Notification.Status.SENT
-            note.sent_at = timezone.now()
-        note.save(update_fields=["attempts", "status", "last_error", "sent_at"])
+            _record(note, status=Notification.Status.SENT, error="")
+            return Notification.Status.SENT
+        status = Notification.Status.FAILED if final else Notification.Status.PENDING
+        _record(note, status=status, error=error)
+    if not final:
+        raise TransientDeliveryError(error)
+    return Notification.Status.FAILED
 
 
 # --- webhook delivery --------------------------------------------------------------------------
@@ -401,7 +434,8 @@ def _record(note: Notification, *, status: str, error: str, count: bool = True) 
 
 
 def retry_countdown_s(retries: int) -> float:
-    """Exponential backoff: base, 2x base, 4x base ... (``WEBHOOK_RETRY_BASE_SECONDS``)."""
+    """Exponential backoff for emails and webhooks: base, 2x base, 4x base ...
+    (``WEBHOOK_RETRY_BASE_SECONDS``)."""
     return retry_base_s() * (2**retries)
 
 

@@ -11,4 +11,7 @@ urlpatterns = [
     path("verify/<str:number>/", pages.verify_certificate, name="verify-certificate-slash"),
     path("watchlist/", pages.watchlist, name="watchlist"),
     path("watchlist/<int:pk>/remove/", pages.watchlist_remove, name="watchlist-remove"),
+    path("webhooks/", pages.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/active/", pages.webhook_active, name="webhook-active"),
+    path("webhooks/<int:pk>/delete/", pages.webhook_delete, name="webhook-delete"),
 ]

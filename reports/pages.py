@@ -1,5 +1,5 @@
-"""HTML pages for verification (public) and the automakers' watchlist: thin adapters over
-``reports.verification`` (reads) and ``reports.notifications`` (watchlist writes and access).
+"""HTML pages for verification (public) and the automakers' watchlist and webhooks: thin adapters
+over ``reports.verification`` (reads) and ``reports.notifications`` (writes and access).
 
 The public pages are rate-limited with the API's throttle and scopes, so a browser and a script
 share one budget per client.
@@ -61,6 +61,14 @@ class WatchForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Certificate number"), max_length=64)
     note = forms.CharField(
         label=gettext_lazy("Note (supplier, part)"), max_length=200, required=False
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label=gettext_lazy("Address (URL)"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}),
     )
 
 
@@ -199,3 +207,81 @@ def watchlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Removed from your watchlist."))
     return redirect("watchlist")
+
+
+def _require_automaker(request: HttpRequest) -> None:
+    if not notifications.can_keep_watchlist(request.user):
+        raise PermissionDenied(_("Only automakers keep a watchlist of certificates."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """An automaker's webhook endpoints; add one by address.
+
+    The secret is shown once, in the answer to the creation, and is not kept in the session or
+    a message for a redirect to show it: that would store it somewhere else.
+    """
+    _require_automaker(request)
+    form = WebhookForm()
+    status = 200
+    created = None
+    if request.method == "POST":
+        form = WebhookForm(request.POST)
+        if form.is_valid():
+            try:
+                endpoint, secret = notifications.webhook_create(
+                    user=request.user, url=form.cleaned_data["url"]
+                )
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from None
+            except PortalError as exc:
+                form.add_error("url", exc.message)
+                status = 400
+            else:
+                created = {"endpoint": endpoint, "secret": secret}
+                form = WebhookForm()
+                status = 201
+        else:
+            status = 400
+    endpoints = notifications.webhooks_of(request.user).order_by("-created_at", "-id")
+    context = {"form": form, "endpoints": endpoints, "created": created}
+    return _render(request, "reports/webhooks.html", context, status=status)
+
+
+def _own_endpoint(request: HttpRequest, pk: int):
+    _require_automaker(request)
+    endpoint = notifications.webhooks_of(request.user).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
+
+
+@login_required
+@require_POST
+def webhook_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch an endpoint off (``active=0``) or back on (``active=1``)."""
+    endpoint = _own_endpoint(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        notifications.webhook_update(user=request.user, endpoint=endpoint, active=active)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    values = {"url": endpoint.url}
+    if active:
+        messages.success(request, _("%(url)s is active again.") % values)
+    else:
+        messages.success(request, _("%(url)s is deactivated: it is no longer called.") % values)
+    return redirect("webhooks")
+
+
+@login_required
+@require_POST
+def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = _own_endpoint(request, pk)
+    try:
+        notifications.webhook_delete(user=request.user, endpoint=endpoint)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    messages.success(request, _("%(url)s is deleted.") % {"url": endpoint.url})
+    return redirect("webhooks")

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from reports import (
-    notification_tasks,  # noqa: F401  (registers deliver_webhook with the worker)
+    notification_tasks,  # noqa: F401  (registers deliver_email and deliver_webhook)
     services,
 )
 

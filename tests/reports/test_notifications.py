@@ -1,5 +1,5 @@
 """Watchers are told of status changes: one email per organisation, one signed webhook delivery
-per active endpoint, once per event; webhook deliveries retry transient failures.
+per active endpoint, once per event; email and webhook deliveries retry transient failures.
 
 Tasks run in-process (eager); the webhook receiver is a real HTTP server on 127.0.0.1.
 """
@@ -12,9 +12,10 @@ import socket
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 
 from certification.models import Organisation
-from reports import notifications, services
+from reports import notification_tasks, notifications, services
 from reports.models import Certificate, Notification
 from tests.conftest import make_org, make_user
 from tests.reports.conftest import HookServer, payload, signature_ok
@@ -274,17 +275,91 @@ def test_a_disabled_endpoint_is_not_called_on_retry(
     assert (note.status, note.last_error) == (N.Status.FAILED, "endpoint disabled")
 
 
-def test_a_failing_mail_server_is_recorded(
-    cast, certificate, watching, monkeypatch, django_capture_on_commit_callbacks
-):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("mail server went away")
+class FlakyMailServer(EmailBackend):
+    """The locmem backend behind a mail server that drops the first ``failures`` connections."""
 
-    monkeypatch.setattr(notifications, "send_mail", refuse)
+    failures = 1
+
+    def send_messages(self, messages):
+        if FlakyMailServer.failures:
+            FlakyMailServer.failures -= 1
+            raise smtplib.SMTPServerDisconnected("mail server went away")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings, monkeypatch):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyMailServer"
+    monkeypatch.setattr(FlakyMailServer, "failures", 1)
+    return FlakyMailServer
+
+
+def test_the_email_is_sent_after_commit_by_a_task(
+    cast, certificate, watching, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.certificate_change_status(
+            user=cast["reviewer"], certificate=certificate, new_status=C.REVOKED, reason="unsafe"
+        )
+    assert mail.outbox == [] and not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:  # notify_watchers, which queues deliver_email on commit
+            callback()
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().status == N.Status.SENT
+
+
+def test_a_mail_server_that_fails_once_is_retried(
+    cast, certificate, watching, flaky_mail, django_capture_on_commit_callbacks
+):
+    _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1 and flaky_mail.failures == 0
+    note = Notification.objects.get()
+    assert (note.status, note.attempts, note.last_error) == (N.Status.SENT, 2, "")
+
+
+def test_a_sent_email_is_not_sent_again(
+    cast, certificate, watching, django_capture_on_commit_callbacks
+):
     _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
     note = Notification.objects.get()
-    assert (note.status, note.attempts) == (N.Status.FAILED, 1)
+    assert notification_tasks.deliver_email.delay(note.pk).get() == N.Status.SENT
+    assert len(mail.outbox) == 1
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == (N.Status.SENT, 1)
+
+
+def test_a_failing_mail_server_is_retried_then_recorded(
+    cast, certificate, watching, flaky_mail, django_capture_on_commit_callbacks
+):
+    flaky_mail.failures = 100
+    _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+    note = Notification.objects.get()
+    assert (note.status, note.attempts) == (N.Status.FAILED, 1 + notifications.EMAIL_MAX_RETRIES)
     assert "mail server went away" in note.last_error
+
+
+def test_an_email_waits_for_the_retry_backoff(
+    cast,
+    certificate,
+    watching,
+    flaky_mail,
+    settings,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 30
+    countdowns = []
+    retry = notification_tasks.deliver_email.retry
+
+    def recording_retry(*args, countdown=None, **kwargs):
+        countdowns.append(countdown)
+        return retry(*args, countdown=countdown, **kwargs)
+
+    monkeypatch.setattr(notification_tasks.deliver_email, "retry", recording_retry)
+    _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
+    assert countdowns == [30] and len(mail.outbox) == 1
 
 
 def test_the_backoff_doubles_from_the_configured_base(settings):

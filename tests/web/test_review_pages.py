@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from certification import services
 from certification.models import Decision, Organisation, Submission, User
@@ -125,6 +128,36 @@ def test_the_queue_marks_what_the_viewer_may_not_decide(client, cast, orgs, prod
     assert f'data-submission="{submission.pk}" class="is-conflict"' in page
     assert "May not decide" in page
     assert "laboratory" in page  # the reason, from access.review_conflict
+
+
+def _awaiting_review(cast, orgs, product, count: int) -> None:
+    Submission.objects.bulk_create(
+        Submission(
+            product=product, claimed_class="all_solid_state", lab=orgs["lab"],
+            created_by=cast["maker"], status=S.AWAITING_REVIEW, attempt=1,
+            submitted_at=timezone.now(),
+        )
+        for _ in range(count)
+    )  # fmt: skip
+
+
+def test_the_queue_takes_as_many_queries_for_20_submissions_as_for_2(
+    client, cast, orgs, product, evaluated
+):
+    client.force_login(cast["reviewer"])
+    client.get("/review/")  # sessions, translations and the like are loaded once
+
+    def queries_for_the_queue(expected_rows: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/review/")
+        assert response.status_code == 200
+        assert _page(response).count("data-submission=") == expected_rows
+        return len(captured)
+
+    _awaiting_review(cast, orgs, product, 1)
+    with_2 = queries_for_the_queue(2)
+    _awaiting_review(cast, orgs, product, 18)
+    assert queries_for_the_queue(20) == with_2
 
 
 def test_the_reviewer_dashboard_links_to_the_queue_with_a_count(client, cast, evaluated):
