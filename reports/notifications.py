@@ -144,7 +144,7 @@ def _check_webhook_url(url: str) -> str:
         raise invalid(_("The webhook address has an invalid port.")) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise invalid(_("Enter an http:// or https:// address for the webhook."))
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_HOSTS", settings.DEBUG):
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
         return url
     try:
         addresses = _host_addresses(parts.hostname)
@@ -363,14 +363,34 @@ def webhook_payload(note: Notification) -> dict[str, Any]:
     }
 
 
+def _delivery_address(host: str) -> str:
+    """The address to connect to, resolved once at delivery and checked again: a host name that
+    was public when the endpoint was registered may point into our own network by now (DNS
+    rebinding). The connection then goes to exactly this address."""
+    addresses = _host_addresses(host)
+    if not addresses:
+        raise OSError(f"{host} has no address")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        for address in addresses:
+            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+                raise ValueError(f"{host} resolves to {address}, which is not a public address")
+    return addresses[0]
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST and return the status code. http.client sends header names as written and never
-    follows a redirect (which would turn the POST into a GET somewhere else)."""
+    follows a redirect (which would turn the POST into a GET somewhere else). The TCP connection
+    goes to the address checked by ``_delivery_address``; the Host header and, for https, the
+    certificate check and SNI still use the host name."""
     parts = urllib.parse.urlsplit(url)
+    address = _delivery_address(parts.hostname)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     connection = connection_class(parts.hostname, parts.port, timeout=WEBHOOK_TIMEOUT_S)
+    connection._create_connection = lambda target, *args, **kwargs: socket.create_connection(
+        (address, target[1]), *args, **kwargs
+    )
     try:
         path = parts.path or "/"
         connection.request("POST", f"{path}?{parts.query}" if parts.query else path, body, headers)
@@ -440,9 +460,4 @@ def retry_countdown_s(retries: int) -> float:
 
 
 def retry_base_s() -> float:
-    value = getattr(settings, "WEBHOOK_RETRY_BASE_SECONDS", None)
-    if value is None:  # until the setting exists: the same variable, read directly
-        from portal.env import env_str
-
-        value = env_str("WEBHOOK_RETRY_BASE_SECONDS", "30")
-    return float(value)
+    return float(settings.WEBHOOK_RETRY_BASE_SECONDS)

@@ -18,6 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # The worker is a separate process started with this environment (once per session, after
 # collection): a 0.2 s backoff base keeps the retry within the test's time.
 os.environ.setdefault("WEBHOOK_RETRY_BASE_SECONDS", "0.2")
+# ...and the receiver below listens on 127.0.0.1, which deliveries refuse unless allowed.
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_HOSTS", "1")
 
 
 def _wait_until_sent(note_filter: dict, timeout_s: float = 30.0) -> Notification:

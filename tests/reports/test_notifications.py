@@ -374,3 +374,20 @@ def test_the_signature_is_hmac_sha256_of_the_body():
     assert notifications.sign(b'{"a":1}', "s3cret") == (
         "sha256=" + hmac.new(b"s3cret", b'{"a":1}', "sha256").hexdigest()
     )
+
+
+def test_a_host_that_turned_private_since_registration_is_not_called(
+    cast, certificate, watching, settings, django_capture_on_commit_callbacks
+):
+    # Registered while private hosts were allowed; by delivery time they are not (as if the
+    # public name had been re-pointed at 127.0.0.1): the worker must not connect to it.
+    with HookServer([200]) as hook:
+        notifications.webhook_create(user=watching, url=hook.url)
+        settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+        _change(
+            cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
+        )
+    assert hook.requests == []
+    note = Notification.objects.get(channel=N.Channel.WEBHOOK)
+    assert note.status == N.Status.FAILED
+    assert "not a public address" in note.last_error
