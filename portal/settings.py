@@ -271,6 +271,9 @@ def _local_signing_key() -> str:
 
 
 SIGNING_PRIVATE_KEY_PEM = env_secret("SIGNING_PRIVATE_KEY") or _local_signing_key()
+# After a key rotation: the public keys (PEM blocks, one after another) of earlier signing keys,
+# so certificates signed with them still verify and their keys stay published by key id.
+SIGNING_RETIRED_PUBLIC_KEYS_PEM = env_secret("SIGNING_RETIRED_PUBLIC_KEYS")
 
 # Automakers' webhooks: signed deliveries retried with doubling back-off from this base.
 WEBHOOK_RETRY_BASE_SECONDS = float(env_str("WEBHOOK_RETRY_BASE_SECONDS", "30"))

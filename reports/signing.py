@@ -94,17 +94,55 @@ def key_id() -> str:
     return _key_id(public_key())
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_retired(text: str) -> tuple[Ed25519PublicKey, ...]:
+    keys = []
+    for block in _PEM_BLOCK.findall(text.replace("\\n", "\n")):
+        try:
+            keys.append(_as_public_key(block))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"SIGNING_RETIRED_PUBLIC_KEYS: {exc}") from None
+    return tuple(keys)
+
+
+def trusted_keys() -> dict[str, Ed25519PublicKey]:
+    """Every key a credential of this portal may carry, by key id: the current one first, then
+    the retired ones (``SIGNING_RETIRED_PUBLIC_KEYS``) that signed earlier certificates."""
+    keys = {key_id(): public_key()}
+    for key in _load_retired(settings.SIGNING_RETIRED_PUBLIC_KEYS_PEM or ""):
+        keys.setdefault(_key_id(key), key)
+    return keys
+
+
+def public_key_pem_of(kid: str) -> bytes | None:
+    """A trusted key's PEM by its key id (for verifying an older certificate offline)."""
+    key = trusted_keys().get(kid)
+    if key is None:
+        return None
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def jwks() -> dict[str, Any]:
-    """The public key as a JSON Web Key Set (RFC 7517, OKP key type of RFC 8037)."""
-    key = {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": _b64url_encode(_raw(public_key())),
-        "kid": key_id(),
-        "alg": ALGORITHM,
-        "use": "sig",
+    """The trusted keys as a JSON Web Key Set (RFC 7517, OKP key type of RFC 8037); the key
+    that signs new certificates comes first."""
+    return {
+        "keys": [
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": _b64url_encode(_raw(key)),
+                "kid": kid,
+                "alg": ALGORITHM,
+                "use": "sig",
+            }
+            for kid, key in trusted_keys().items()
+        ]
     }
-    return {"keys": [key]}
 
 
 # --- the credential ---------------------------------------------------------------------------
@@ -373,7 +411,6 @@ def verify_credential(
 
     Raises ``CredentialInvalid`` saying why not.
     """
-    key = _as_public_key(public_key)
     parts = token.strip().split(".") if isinstance(token, str) else []
     if len(parts) != 3:
         raise CredentialInvalid(
@@ -389,10 +426,19 @@ def verify_credential(
             f"unsupported signature algorithm {header.get('alg')!r}: credentials are signed "
             f"with {ALGORITHM} (Ed25519)"
         )
-    if header.get("kid") != _key_id(key):
-        raise CredentialInvalid(
-            f"unknown key id {header.get('kid')!r}: this portal signs with {_key_id(key)}"
-        )
+    if public_key is not None:
+        key = _as_public_key(public_key)
+        if header.get("kid") != _key_id(key):
+            raise CredentialInvalid(
+                f"unknown key id {header.get('kid')!r}: the given key is {_key_id(key)}"
+            )
+    else:
+        key = trusted_keys().get(header.get("kid"))
+        if key is None:
+            raise CredentialInvalid(
+                f"unknown key id {header.get('kid')!r}: this portal signs with {key_id()} "
+                "(see /.well-known/jwks.json for every key it has used)"
+            )
     try:
         key.verify(signature, f"{header_b64}.{payload_b64}".encode("ascii"))
     except InvalidSignature:
@@ -419,6 +465,7 @@ def _json(data: bytes, part: str) -> dict[str, Any]:
 def check_signing_key(app_configs=None, **kwargs):
     try:
         private_key()
+        trusted_keys()  # the retired public keys too
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="reports.E001")]
     return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -30,3 +30,15 @@ def signing_key_pem(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=KEY_MAX_AGE_S)
 def jwks(request: HttpRequest) -> HttpResponse:
     return _public(JsonResponse(signing.jwks(), content_type="application/jwk-set+json"))
+
+
+@require_safe
+@cache_control(public=True, max_age=KEY_MAX_AGE_S)
+def signing_key_pem_by_id(request: HttpRequest, kid: str) -> HttpResponse:
+    """Any key this portal has signed with, by the ``kid`` in a credential's header."""
+    pem = signing.public_key_pem_of(kid)
+    if pem is None:
+        raise Http404("no signing key with this id")
+    response = HttpResponse(pem, content_type="text/plain; charset=us-ascii")
+    response["Content-Disposition"] = f'inline; filename="{kid}.pem"'
+    return _public(response)

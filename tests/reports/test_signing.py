@@ -423,3 +423,56 @@ def test_anyone_can_download_the_jwks(web):
 def test_the_key_endpoints_refuse_writes(web):
     assert web.post("/.well-known/jwks.json").status_code == 405
     assert web.post("/.well-known/ssb-signing-key.pem").status_code == 405
+
+
+def _fresh_private_pem() -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+def test_certificates_signed_before_a_key_rotation_still_verify(settings, client):
+    settings.SIGNING_PRIVATE_KEY_PEM = _fresh_private_pem()
+    settings.SIGNING_RETIRED_PUBLIC_KEYS_PEM = ""
+    old_token = signing.sign_credential({"id": "urn:ssb:old", "issuer": "portal"})
+    old_kid, old_pem = signing.key_id(), signing.public_key_pem().decode()
+
+    # Rotate: a new signing key; the old public key is kept as retired.
+    settings.SIGNING_PRIVATE_KEY_PEM = _fresh_private_pem()
+    settings.SIGNING_RETIRED_PUBLIC_KEYS_PEM = old_pem
+    assert signing.key_id() != old_kid
+    assert signing.verify_credential(old_token)["id"] == "urn:ssb:old"
+    new_token = signing.sign_credential({"id": "urn:ssb:new"})
+    assert signing.verify_credential(new_token)["id"] == "urn:ssb:new"
+    kids = [key["kid"] for key in client.get("/.well-known/jwks.json").json()["keys"]]
+    assert kids == [signing.key_id(), old_kid]
+    response = client.get(f"/.well-known/ssb-signing-keys/{old_kid}.pem")
+    assert response.status_code == 200 and response.content.decode() == old_pem
+    assert client.get("/.well-known/ssb-signing-keys/ssb-0000000000000000.pem").status_code == 404
+
+    # Without the retired key the old certificate is no longer trusted, and says why.
+    settings.SIGNING_RETIRED_PUBLIC_KEYS_PEM = ""
+    with pytest.raises(signing.CredentialInvalid, match="unknown key id"):
+        signing.verify_credential(old_token)
+
+
+def test_a_retired_key_that_is_not_ed25519_is_a_configuration_error(settings):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.core.exceptions import ImproperlyConfigured
+
+    other = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    settings.SIGNING_RETIRED_PUBLIC_KEYS_PEM = other.decode()
+    with pytest.raises(ImproperlyConfigured, match="Ed25519"):
+        signing.trusted_keys()
