@@ -745,6 +745,49 @@ class _Evaluation:
                 )
         return pools
 
+    def _validity_gate(
+        self,
+        code: str,
+        *,
+        samples: list,
+        problems: _Problems,
+        min_samples: Limit,
+        limits_text: dict[str, Any],
+        common: dict[str, Any],
+        params: dict[str, Any],
+    ) -> CriterionResult | None:
+        """What makes a measured criterion *incomplete* before its limit is ever compared
+        (STANDARD.md section 5: missing data or invalid test conditions are never a pass, and
+        never a fail either): no lab samples, missing values, conditions outside the rule set's
+        tolerances, too few samples. None when the data can be judged."""
+        if not samples:
+            return self.result(code, "incomplete", f"{code}.no_data", **common, **params)
+        if problems.missing_ids:
+            return self.result(
+                code,
+                "incomplete",
+                f"{code}.missing_values",
+                **common,
+                **params,
+                sample_ids=_ids(problems.missing_ids),
+                columns=", ".join(problems.missing_columns),
+            )
+        if problems.bad_conditions:
+            conditions = problems.condition_text(limits_text)
+            self.flag("invalid_test_conditions", "warning", kind=code, conditions=conditions)
+            return self.result(
+                code,
+                "incomplete",
+                f"{code}.invalid_conditions",
+                **common,
+                **params,
+                conditions=conditions,
+                sample_ids=_ids(problems.bad_ids()),
+            )
+        if not min_samples.holds(Decimal(len(samples))):
+            return self.result(code, "incomplete", f"{code}.too_few_samples", **common, **params)
+        return None
+
     def _no_lab_data(self, kind: str, pool: _Pool, *, product_declared: bool = False) -> None:
         if pool.declared or product_declared:
             self.flag("maker_only_evidence", "warning", kind=kind)
@@ -839,37 +882,17 @@ class _Evaluation:
         }
         if not samples:
             self._no_lab_data("weight_loss", pool)
-            return self.result(
-                "weight_loss", "incomplete", "weight_loss.no_data", **common, **params
-            )
-        if problems.missing_ids:
-            return self.result(
-                "weight_loss",
-                "incomplete",
-                "weight_loss.missing_values",
-                **common,
-                **params,
-                sample_ids=_ids(problems.missing_ids),
-                columns=", ".join(problems.missing_columns),
-            )
-        if problems.bad_conditions:
-            conditions = problems.condition_text(limits)
-            self.flag(
-                "invalid_test_conditions", "warning", kind="weight_loss", conditions=conditions
-            )
-            return self.result(
-                "weight_loss",
-                "incomplete",
-                "weight_loss.invalid_conditions",
-                **common,
-                **params,
-                conditions=conditions,
-                sample_ids=_ids(problems.bad_ids()),
-            )
-        if not rule.min_samples.holds(Decimal(len(samples))):
-            return self.result(
-                "weight_loss", "incomplete", "weight_loss.too_few_samples", **common, **params
-            )
+        gate = self._validity_gate(
+            "weight_loss",
+            samples=samples,
+            problems=problems,
+            min_samples=rule.min_samples,
+            limits_text=limits,
+            common=common,
+            params=params,
+        )
+        if gate is not None:
+            return gate
         if chamber_problems:
             ref, conditions = chamber_problems[0]
             return self.result(
@@ -1258,38 +1281,17 @@ class _Evaluation:
             )
         common.update(limit=floor.limit_text, comparator=floor.comparator, unit=floor.unit)
         limits_for_text = {**limits, "discharge_current_a": _CurrentText(current)}
-        if not samples:
-            return self.result(
-                "energy_density", "incomplete", "energy_density.no_data", **common, **params
-            )
-        if problems.missing_ids:
-            return self.result(
-                "energy_density",
-                "incomplete",
-                "energy_density.missing_values",
-                **common,
-                **params,
-                sample_ids=_ids(problems.missing_ids),
-                columns=", ".join(problems.missing_columns),
-            )
-        if problems.bad_conditions:
-            conditions = problems.condition_text(limits_for_text)
-            self.flag(
-                "invalid_test_conditions", "warning", kind="energy_density", conditions=conditions
-            )
-            return self.result(
-                "energy_density",
-                "incomplete",
-                "energy_density.invalid_conditions",
-                **common,
-                **params,
-                conditions=conditions,
-                sample_ids=_ids(problems.bad_ids()),
-            )
-        if not rule.min_samples.holds(Decimal(len(samples))):
-            return self.result(
-                "energy_density", "incomplete", "energy_density.too_few_samples", **common, **params
-            )
+        gate = self._validity_gate(
+            "energy_density",
+            samples=samples,
+            problems=problems,
+            min_samples=rule.min_samples,
+            limits_text=limits_for_text,
+            common=common,
+            params=params,
+        )
+        if gate is not None:
+            return gate
         if not cycler_ok:
             return self.result(
                 "energy_density",
