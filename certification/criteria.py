@@ -529,6 +529,32 @@ class _Problems:
             f"{name} required {limits[name].describe()}" for name in self.bad_conditions
         )
 
+    def check_conditions(
+        self,
+        row: Mapping[str, Any],
+        sample_id: str,
+        limits: dict[str, Limit],
+        entry: dict[str, Any],
+        missing: list[str],
+    ) -> bool:
+        """Record the row's test conditions in ``entry`` and whether each holds its limit.
+
+        An unreported required condition is added to ``missing``, an unreported optional one
+        noted; returns True when every reported condition holds."""
+        met = True
+        for name, cond in limits.items():
+            value = _num(row.get(name))
+            entry[name] = _raw(value)
+            if value is None:
+                if cond.optional:
+                    self.unreported[name] = None
+                else:
+                    missing.append(name)
+            elif not cond.holds(value):
+                met = False
+                self.bad_conditions.setdefault(name, []).append(sample_id)
+        return met
+
     def bad_ids(self) -> list[str]:
         return [sid for ids in self.bad_conditions.values() for sid in ids]
 
@@ -821,18 +847,7 @@ class _Evaluation:
                 missing.append("mass_after_g")
             if not isinstance(leakage, bool):
                 missing.append("leakage")
-            conditions_met = True
-            for name, cond in limits.items():
-                value = _num(row.get(name))
-                entry[name] = _raw(value)
-                if value is None:
-                    if cond.optional:
-                        problems.unreported[name] = None
-                    else:
-                        missing.append(name)
-                elif not cond.holds(value):
-                    conditions_met = False
-                    problems.bad_conditions.setdefault(name, []).append(sid)
+            conditions_met = problems.check_conditions(row, sid, limits, entry, missing)
             entry["conditions_met"] = conditions_met
             loss = None
             if "mass_before_g" not in missing and "mass_after_g" not in missing:
@@ -1200,18 +1215,7 @@ class _Evaluation:
                 missing.append("discharge_current_a")
             if capacity is None:
                 missing.append("rated_capacity_ah")
-            conditions_met = True
-            for name, cond in limits.items():
-                value = _num(row.get(name))
-                entry[name] = _raw(value)
-                if value is None:
-                    if cond.optional:
-                        problems.unreported[name] = None
-                    else:
-                        missing.append(name)
-                elif not cond.holds(value):
-                    conditions_met = False
-                    problems.bad_conditions.setdefault(name, []).append(sid)
+            conditions_met = problems.check_conditions(row, sid, limits, entry, missing)
             deviation = None
             if amps is not None and capacity is not None:
                 deviation = current.deviation_pct(abs(amps), capacity)
