@@ -22,6 +22,7 @@ from certification.parsers.chamber import (
     summarise_chamber_log,
 )
 from certification.parsers.cycler import RawDataRejected
+from tests.certification.parsers.streams import GeneratedStream
 
 D = Decimal
 DEFAULT = {"target_c": D(120), "tolerance_c": D(2), "max_pressure_pa": D(1000)}
@@ -320,26 +321,6 @@ def test_it_refuses_invalid_thresholds_as_a_programming_error(thresholds, messag
 
 
 # --- streaming ----------------------------------------------------------------------------------
-
-
-class GeneratedStream(io.RawIOBase):
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._pending = memoryview(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
 
 
 def a_day_of_readings() -> Iterator[bytes]:

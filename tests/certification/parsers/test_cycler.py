@@ -22,6 +22,7 @@ from certification.parsers.cycler import (
     RawDataRejected,
     summarise_cycler,
 )
+from tests.certification.parsers.streams import GeneratedStream
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "cyclers"
 SINTEF = (
@@ -604,28 +605,6 @@ def test_its_messages_can_be_translated_from_template_and_params():
 
 
 # --- streaming ----------------------------------------------------------------------------------
-
-
-class GeneratedStream(io.RawIOBase):
-    """A read-only binary stream over a generator of byte chunks: nothing is held in memory."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._pending = memoryview(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
 
 
 def generated_bdf(rows: int) -> Iterator[bytes]:
