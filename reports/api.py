@@ -7,12 +7,12 @@ numbers counts once against its own, lower limit.
 
 from __future__ import annotations
 
-import functools
+import json
 
-from django.conf import settings
-from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -23,57 +23,31 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from certification.exceptions import InvalidInput
-from reports import notifications, verification
+from certification.api.errors import api_exception_body, portal_error_body
+from certification.exceptions import InvalidInput, PortalError
+from reports import livecache, notifications, ratelimit, verification
 from reports.models import WebhookEndpoint
 
 # Used when settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] does not name the scope.
 DEFAULT_RATES = {"verify": "120/min", "verify_bulk": "30/min"}
 
 
-@functools.cache
-def _redis_client(location: str):
-    import redis
-
-    return redis.Redis.from_url(location)
-
-
-def _count_in_window(key: str, ttl_s: int) -> int:
-    """Increment the request count under ``key`` (created with a ``ttl_s`` expiry); returns it.
-
-    On Redis this is one round trip on a client kept per process: Django's RedisCache builds a
-    new redis-py client for every operation, which costs more than the verification query.
-    """
-    config = settings.CACHES.get("default", {})
-    location = config.get("LOCATION")
-    if (
-        config.get("BACKEND") == "django.core.cache.backends.redis.RedisCache"
-        and isinstance(location, str)
-        and "," not in location
-    ):
-        cache_key = cache.make_key(key)
-        pipe = _redis_client(location).pipeline(transaction=False)
-        pipe.set(cache_key, 0, ex=ttl_s, nx=True)
-        pipe.incr(cache_key)
-        return int(pipe.execute()[1])
-    if cache.add(key, 1, ttl_s):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, ttl_s)
-        return 1
-
-
 class VerifyRateThrottle(ScopedRateThrottle):
     """DRF's scoped throttle (per user, or per client address for anonymous requests), counting
-    in fixed windows: one counter increment per request, where DRF's sliding log rewrites the
-    list of every request in the window. The rate is read on each request, so settings changes
-    apply."""
+    in fixed windows shared by every process (``reports.ratelimit``), where DRF's sliding log
+    rewrites the list of every request in the window. The rate is read on each request, so
+    settings changes apply."""
 
     def get_rate(self):
         rates = api_settings.DEFAULT_THROTTLE_RATES or {}
         return rates.get(self.scope, DEFAULT_RATES.get(self.scope))
+
+    def get_cache_key(self, request, view):
+        # The API answers without authentication (and, on its fast path, before the
+        # authentication middleware): a request there has no user, and is keyed by address.
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view):
         self.scope = getattr(view, self.scope_attr, None)
@@ -86,9 +60,11 @@ class VerifyRateThrottle(ScopedRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        window = int(self.timer() // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        return _count_in_window(f"{key}:{window}", self.duration + 1) <= self.num_requests
+        now = self.timer()
+        self.window_ends = (int(now // self.duration) + 1) * self.duration
+        return ratelimit.limiter.allow(
+            key, limit=self.num_requests, period_s=self.duration, now=now
+        )
 
     def wait(self):
         return max(self.window_ends - self.timer(), 0)
@@ -120,16 +96,67 @@ class _PublicVerifyView(APIView):
         return response
 
 
+def _json_bytes(body: dict) -> bytes:
+    # As DRF's JSONRenderer writes it (compact, UTF-8), so both ways of serving agree.
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _verify_number_body(number: str) -> tuple[int, bytes]:
+    try:
+        return 200, _json_bytes(verification.verify_number(number))
+    except PortalError as exc:
+        status_code, body = portal_error_body(exc)
+        return status_code, _json_bytes(body)
+
+
+def verify_number_answer(request: HttpRequest, number: str) -> HttpResponse:
+    """``GET /api/v1/verify/{number}/``: the certificate's public record and live status (200),
+    or why there is none: not a certificate number (400), never issued (404), or too many
+    requests from this client (429).
+
+    The verification hot path: ``reports.middleware.VerifyFastPathMiddleware`` serves it ahead
+    of the session, authentication and message middleware, and the DRF view below serves it
+    for every other way in. The answer for a well-formed number is kept in the process's copy
+    (``reports.livecache``) per language and day until a certificate next changes.
+    """
+    throttle = VerifyRateThrottle()
+    if not throttle.allow_request(request, VerifyNumberView):
+        exc = VerifyThrottled(wait=throttle.wait())
+        response = HttpResponse(
+            _json_bytes(api_exception_body(exc)), status=429, content_type="application/json"
+        )
+        response["Retry-After"] = str(exc.wait)
+    else:
+        normalised = verification.normalise_number(number)
+        if verification.is_well_formed(normalised):
+            key = ("answer", normalised, get_language(), timezone.localdate())
+            status_code, body = livecache.certificates.get_or_compute(
+                key, lambda: _verify_number_body(normalised)
+            )
+        else:
+            status_code, body = _verify_number_body(number)
+        response = HttpResponse(body, status=status_code, content_type="application/json")
+    # The status is live: no browser or proxy may keep an old answer.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class VerifyNumberView(_PublicVerifyView):
     """One certificate's public record and live status."""
 
     throttle_scope = "verify"
+    throttle_classes: list = []  # verify_number_answer counts the request
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+        }
     )
     def get(self, request, number: str):
-        return Response(verification.verify_number(number))
+        return verify_number_answer(request, number)
 
 
 class VerifyBulkView(_PublicVerifyView):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput, NotFound
+from reports import livecache
 from reports.models import Certificate
 
 C = Certificate.Status
@@ -204,10 +205,8 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _rows(numbers: list[str]) -> list[dict[str, Any]]:
+def _fetch(numbers: list[str]) -> list[dict[str, Any]]:
     """The rows of the given numbers that exist, in one query."""
-    if not numbers:
-        return []
     placeholders = ", ".join(["%s"] * len(numbers))
     with connection.cursor() as cursor:
         cursor.execute(f"{_select_sql()}({placeholders})", numbers)
@@ -223,6 +222,26 @@ def _rows(numbers: list[str]) -> list[dict[str, Any]]:
                 record[name] = dt.date.fromisoformat(record[name])
         out.append(record)
     return out
+
+
+def _rows(numbers: list[str]) -> list[dict[str, Any]]:
+    """The rows of the given numbers that exist: from this process's copy where it may answer
+    (``reports.livecache``: kept current by change notifications), the rest in one query.
+    A number that was never issued is remembered too, until a certificate is next written."""
+    if not numbers:
+        return []
+    copy = livecache.certificates
+    if not copy.usable():
+        return _fetch(numbers)
+    kept = {number: copy.get(("row", number)) for number in numbers}
+    missing = [number for number, row in kept.items() if row is livecache.MISSING]
+    if missing:
+        generation = copy.generation
+        fetched = {row["number"]: row for row in _fetch(missing)}
+        for number in missing:
+            kept[number] = fetched.get(number)
+            copy.put(("row", number), kept[number], generation)
+    return [row for row in kept.values() if row is not None]
 
 
 def public_certificate(row: dict[str, Any], *, today: dt.date) -> dict[str, Any]:

@@ -37,17 +37,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         rulesets_sync()
+    yield
+    # The verification copy's listener (reports/livecache.py) holds a connection to the test
+    # database: close it before the database is dropped.
+    from reports.livecache import certificates
+
+    certificates.stop()
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The cache is Redis in tests, shared across tests: rate-limit counters and cached
-    # verification rows must not leak from one test into the next.
+    # The cache is Redis in tests, shared across tests: rate-limit counters (and the leases this
+    # process holds on them) and kept verification answers must not leak into the next test.
     from django.core.cache import cache
 
-    cache.clear()
+    from reports.livecache import certificates
+    from reports.ratelimit import limiter
+
+    def empty():
+        cache.clear()
+        limiter.reset()
+        certificates.clear()
+
+    empty()
     yield
-    cache.clear()
+    empty()
 
 
 @pytest.fixture(autouse=True)

@@ -33,17 +33,24 @@ def _flatten(detail, column=None) -> list[dict]:
     return [{"row": None, "column": column, "message": str(detail)}]
 
 
+def portal_error_body(exc: PortalError) -> tuple[int, dict]:
+    """The HTTP status and body for one of the portal's own errors."""
+    status_code = 404 if isinstance(exc, NotFound) else exc.http_status
+    body = {"detail": exc.message, "code": exc.code, "errors": [e.as_dict() for e in exc.errors]}
+    return status_code, body
+
+
+def api_exception_body(exc: exceptions.APIException) -> dict:
+    """The body for one of DRF's errors other than a validation error."""
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    code = exc.get_codes()
+    return {"detail": detail, "code": code if isinstance(code, str) else "error", "errors": []}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, PortalError):
-        status_code = 404 if isinstance(exc, NotFound) else exc.http_status
-        return Response(
-            {
-                "detail": exc.message,
-                "code": exc.code,
-                "errors": [e.as_dict() for e in exc.errors],
-            },
-            status=status_code,
-        )
+        status_code, body = portal_error_body(exc)
+        return Response(body, status=status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -62,10 +69,5 @@ def exception_handler(exc, context):
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
-        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        response.data = {
-            "detail": detail,
-            "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
-            "errors": [],
-        }
+        response.data = api_exception_body(exc)
     return response

@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -155,14 +154,6 @@ def make_many_certificates(product: Product, lab, user, count: int) -> list[str]
         for s, e in zip(submissions, evaluations, strict=True)
     )  # fmt: skip
     return [c.number for c in certificates]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The throttle counts in the shared cache (Redis in tests); every test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
