@@ -1,7 +1,8 @@
 """The portal's own settings for bench/verify_load.py, with a rate limit no load client reaches.
 
-The throttle still counts every request in the cache (its cost is part of what is measured); a
-real client would be limited long before the thousands of requests a second of a load test.
+The throttle still counts every request against the shared counter in Redis, leased in batches
+as in production (reports/ratelimit.py; its cost is part of what is measured); a real client
+would be limited long before the thousands of requests a second of a load test.
 The URLs add the baseline view inside the portal's full middleware stack (bench/bench_urls.py).
 """
 

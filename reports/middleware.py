@@ -58,4 +58,6 @@ class VerifyFastPathMiddleware:
         response["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        # As CommonMiddleware sets it: the server then need not send the body in chunks.
+        response.setdefault("Content-Length", str(len(response.content)))
         return response
