@@ -19,13 +19,18 @@ with a single final division (e.g. loss % = (m0 − m1) × 100 / m0), so a value
 compares equal to it: 10.00 g → 9.95 g is a loss of exactly 0.5 %.
 
 Every sentence is a template in ``MESSAGES`` with ``{placeholders}``; results carry the id, the
-parameters (JSON-safe: Decimals as strings, dates ISO) and the rendered English text.
+parameters (JSON-safe: Decimals as strings, dates ISO) and the rendered English text. A parameter
+that is itself words (a failed test condition, a content band, "(+3 more)") is not English text
+but a *text value*: a fragment id of ``FRAGMENTS`` with its own parameters, or a list of them, so
+``render`` puts the whole sentence into whichever language the display layer's ``translate`` gives.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
@@ -36,9 +41,11 @@ from certification.rules import (
     CONDUCTING_IONS,
     ELECTROLYTE_FAMILIES,
     EVIDENCE_SOURCES,
+    SAFETY_FAILURE_INDICATORS,
     ClassRule,
     LabelSet,
     Limit,
+    RateCurrentLimit,
     RuleSet,
 )
 
@@ -285,6 +292,252 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+# Words inside a sentence's parameters: each a template of its own, translated with the sentence.
+# A text value is a plain value (a number, a sample id, a column name: shown as it is), a fragment
+# ``{"fragment": id, "params": {...}}``, or a list ``{"fragment": id, "items": [...]}`` whose
+# template joins the list so far and the next item (English ", ", Chinese "；" or "、").
+FRAGMENTS: dict[str, str] = {
+    # --- a limit as a requirement ("118 to 122 °C", ">= 6 h"); the unit rides on the number
+    # Translators: an inclusive range; {high} carries the unit ("118 to 122 °C").
+    "requirement.between": gettext_noop("{low} to {high}"),
+    "requirement.at_most": gettext_noop("<= {value}"),
+    "requirement.below": gettext_noop("< {value}"),
+    "requirement.at_least": gettext_noop(">= {value}"),
+    "requirement.above": gettext_noop("> {value}"),
+    "requirement.rated_current": gettext_noop(
+        "rated capacity / {rate_hours} h ± {tolerance_pct} %"
+    ),
+    # --- a test condition a sheet row did not meet (column name, then what the rule set requires)
+    "condition.required": gettext_noop("{condition} required {requirement}"),
+    # --- what a chamber log's longest hold showed, against what the rule set requires
+    "chamber.hold": gettext_noop("hold {hold_h} h, required {requirement}"),
+    "chamber.temperature": gettext_noop(
+        "temperature {min_c} to {max_c} °C, required {requirement}"
+    ),
+    "chamber.pressure": gettext_noop("pressure up to {max_pa} Pa, required {requirement}"),
+    # --- safety failure indicators (SAFETY_FAILURE_INDICATORS)
+    "indicator.fire": gettext_noop("fire"),
+    "indicator.explosion": gettext_noop("explosion"),
+    # --- odds and ends
+    "ids.more": gettext_noop("{ids} (+{more} more)"),
+    "date.open_ended": gettext_noop("open-ended"),
+    # --- lists: the list so far, then the next item
+    # Translators: joins test conditions that were not met, each "<column> required <limit>".
+    "list.conditions": gettext_noop("{conditions}, {condition}"),
+    # Translators: joins what a chamber log showed for hold time, temperature and pressure.
+    "list.chamber": gettext_noop("{conditions}; {condition}"),
+    # Translators: joins names (columns, "fire" and "explosion") in an enumeration.
+    "list.names": gettext_noop("{names}, {name}"),
+}
+_COMPARATOR_FRAGMENTS = {
+    "between_inclusive": "requirement.between",
+    "<=": "requirement.at_most",
+    "<": "requirement.below",
+    ">=": "requirement.at_least",
+    ">": "requirement.above",
+}
+
+Translate = Callable[[str], str]
+
+
+def _untranslated(message: str) -> str:
+    return message
+
+
+def render(message_id: str, params: Mapping[str, Any], translate: Translate = _untranslated) -> str:
+    """The sentence ``message_id`` with ``params``, in the language ``translate`` gives.
+
+    The engine renders English (the default); the display layer passes Django's ``gettext`` after
+    naming codes in the active language. Raises ``KeyError`` for an unknown id or placeholder.
+    """
+    values = {key: render_text(value, translate) for key, value in params.items()}
+    return translate(MESSAGES[message_id]).format(**values)
+
+
+def render_text(value: Any, translate: Translate = _untranslated) -> str:
+    """One text value (see ``FRAGMENTS``) as words; anything else as ``str.format`` shows it."""
+    if not isinstance(value, dict):
+        return str(value)
+    template = translate(FRAGMENTS[value["fragment"]])
+    if "items" not in value:
+        params = value.get("params") or {}
+        return template.format(**{k: render_text(v, translate) for k, v in params.items()})
+    # The English template names the list first and the item second; a translation may reorder.
+    names = [name for _, name, _, _ in string.Formatter().parse(FRAGMENTS[value["fragment"]])]
+    so_far, item = [name for name in names if name]
+    texts = [render_text(v, translate) for v in value["items"]]
+    joined = texts[0] if texts else ""
+    for text in texts[1:]:
+        joined = template.format(**{so_far: joined, item: text})
+    return joined
+
+
+def _fragment(fragment_id: str, **params: Any) -> dict[str, Any]:
+    return {"fragment": fragment_id, "params": params}
+
+
+def _joined(fragment_id: str, items: Iterable[Any]) -> dict[str, Any]:
+    return {"fragment": fragment_id, "items": list(items)}
+
+
+def _requirement(limit: Limit) -> dict[str, Any]:
+    """``limit.describe()`` as a text value: the same English, and translatable."""
+    unit = f" {limit.unit}" if limit.unit else ""
+    if limit.comparator == "between_inclusive":
+        return _fragment("requirement.between", low=str(limit.low), high=f"{limit.high}{unit}")
+    return _fragment(_COMPARATOR_FRAGMENTS[limit.comparator], value=f"{limit.value}{unit}")
+
+
+def _rated_current(current: RateCurrentLimit) -> dict[str, Any]:
+    return _fragment(
+        "requirement.rated_current",
+        rate_hours=str(current.rate_hours.value),
+        tolerance_pct=str(current.tolerance_pct.value),
+    )
+
+
+def limit_text(limit: str | None, comparator: str | None, unit: str | None) -> Any:
+    """A criterion's stored ``limit`` and ``unit`` as one text value, for a table's limit column:
+    ``0.5 %``, ``5 to 20 %``, or the safety indicators (``fire, explosion``) as words."""
+    if not limit:
+        return ""
+    if comparator == "none_in_any_sample":
+        return _joined(
+            "list.names",
+            (
+                _fragment(f"indicator.{name}") if name in SAFETY_FAILURE_INDICATORS else name
+                for name in limit.split(", ")
+            ),
+        )
+    suffix = f" {unit}" if unit else ""
+    low, sep, high = limit.partition(" to ")
+    if comparator == "between_inclusive" and sep:
+        return _fragment("requirement.between", low=low, high=f"{high}{suffix}")
+    return f"{limit}{suffix}"
+
+
+# --- sentences stored before their words were text values -------------------------------------
+# Earlier engines stored these parameters as English text. ``upgrade_params`` reads that text back
+# into today's text values (exactly: the English renders the same), so an old evaluation shows in
+# every language and compares equal with its re-run. Text it cannot read stays as it was.
+
+_CONDITION_LIST_MESSAGES = frozenset(
+    {
+        "weight_loss.invalid_conditions",
+        "energy_density.invalid_conditions",
+        "flag.invalid_test_conditions",
+    }
+)
+_CHAMBER_MESSAGES = frozenset(
+    {"weight_loss.invalid_chamber_log", "flag.chamber_log_conditions_not_met"}
+)
+_OLD_REQUIREMENTS = (
+    (
+        re.compile(r"rated capacity / (?P<rate_hours>\S+) h ± (?P<tolerance_pct>\S+) %"),
+        "requirement.rated_current",
+    ),
+    (re.compile(r"(?P<low>\S+) to (?P<high>\S.*)"), "requirement.between"),
+    *(
+        (re.compile(re.escape(op) + r" (?P<value>\S.*)"), fragment_id)
+        for op, fragment_id in _COMPARATOR_FRAGMENTS.items()
+        if op != "between_inclusive"
+    ),
+)
+_OLD_CONDITION = re.compile(r"(?P<condition>\w+) required (?P<requirement>\S.*)")
+_OLD_CHAMBER = (
+    (re.compile(r"hold (?P<hold_h>\S+) h, required (?P<requirement>\S.*)"), "chamber.hold"),
+    (
+        re.compile(
+            r"temperature (?P<min_c>\S+) to (?P<max_c>\S+) °C, required (?P<requirement>\S.*)"
+        ),
+        "chamber.temperature",
+    ),
+    (
+        re.compile(r"pressure up to (?P<max_pa>\S+) Pa, required (?P<requirement>\S.*)"),
+        "chamber.pressure",
+    ),
+)
+_OLD_MORE_IDS = re.compile(r"(?P<ids>.*) \(\+(?P<more>\d+) more\)")
+
+
+def requirement_from_text(text: str) -> dict[str, Any] | None:
+    """A ``Limit.describe()`` text (``118 to 122 °C``, ``>= 6 h``) as a text value, or None."""
+    for pattern, fragment_id in _OLD_REQUIREMENTS:
+        match = pattern.fullmatch(text)
+        if match:
+            return _fragment(fragment_id, **match.groupdict())
+    return None
+
+
+def _old_value(text: str) -> str | None:
+    return None if text == "None" else text  # how str.format showed a missing reading
+
+
+def _old_condition(text: str) -> dict[str, Any] | None:
+    match = _OLD_CONDITION.fullmatch(text)
+    requirement = requirement_from_text(match["requirement"]) if match else None
+    if requirement is None:
+        return None
+    return _fragment("condition.required", condition=match["condition"], requirement=requirement)
+
+
+def _old_chamber_item(text: str) -> dict[str, Any] | None:
+    for pattern, fragment_id in _OLD_CHAMBER:
+        match = pattern.fullmatch(text)
+        requirement = requirement_from_text(match["requirement"]) if match else None
+        if requirement is not None:
+            values = {k: _old_value(v) for k, v in match.groupdict().items() if k != "requirement"}
+            return _fragment(fragment_id, **values, requirement=requirement)
+    return None
+
+
+def _old_list(
+    text: str, separator: str, item: Callable[[str], Any], fragment_id: str
+) -> dict[str, Any] | None:
+    items = [item(part) for part in text.split(separator)]
+    return None if any(i is None for i in items) else _joined(fragment_id, items)
+
+
+def upgrade_params(message_id: str | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` of a stored sentence with any English-text parameter read back into a text value.
+
+    Idempotent: today's parameters come back unchanged."""
+    out = dict(params)
+    conditions = out.get("conditions")
+    if isinstance(conditions, str):
+        upgraded = None
+        if message_id in _CONDITION_LIST_MESSAGES:
+            upgraded = _old_list(conditions, ", ", _old_condition, "list.conditions")
+        elif message_id in _CHAMBER_MESSAGES:
+            upgraded = _old_list(conditions, "; ", _old_chamber_item, "list.chamber")
+        elif message_id == "flag.condition_not_reported":
+            upgraded = _joined("list.names", conditions.split(", "))
+        if upgraded is not None:
+            out["conditions"] = upgraded
+    if isinstance(out.get("band"), str):
+        out["band"] = requirement_from_text(out["band"]) or out["band"]
+    if isinstance(out.get("sample_ids"), str):
+        match = _OLD_MORE_IDS.fullmatch(out["sample_ids"])
+        if match:
+            out["sample_ids"] = _fragment("ids.more", ids=match["ids"], more=int(match["more"]))
+    if out.get("valid_until") == "open-ended":
+        out["valid_until"] = _fragment("date.open_ended")
+    return out
+
+
+def upgrade_result(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored ``EvaluationOutcome.as_dict()`` with every sentence's parameters upgraded."""
+    out = dict(result)
+    for key in ("criteria", "flags"):
+        if isinstance(out.get(key), list):
+            out[key] = [
+                {**item, "params": upgrade_params(item.get("message_id"), item["params"])}
+                if isinstance(item, dict) and isinstance(item.get("params"), dict)
+                else item
+                for item in out[key]
+            ]
+    return out
+
 
 # --- inputs -----------------------------------------------------------------------------------
 
@@ -489,10 +742,12 @@ def _iso(value: Any) -> str | None:
     return day.isoformat() if day else None
 
 
-def _ids(ids: Iterable[str]) -> str:
+def _ids(ids: Iterable[str]) -> str | dict[str, Any]:
     ids = list(dict.fromkeys(ids))
     shown = ", ".join(ids[:LISTED_IDS])
-    return shown if len(ids) <= LISTED_IDS else f"{shown} (+{len(ids) - LISTED_IDS} more)"
+    if len(ids) <= LISTED_IDS:
+        return shown
+    return _fragment("ids.more", ids=shown, more=len(ids) - LISTED_IDS)
 
 
 def _sample_id(row: Mapping[str, Any]) -> str:
@@ -524,9 +779,14 @@ class _Problems:
         self.missing_ids.append(sample_id)
         self.missing_columns.update(dict.fromkeys(columns))
 
-    def condition_text(self, limits: dict[str, Any]) -> str:
-        return ", ".join(
-            f"{name} required {limits[name].describe()}" for name in self.bad_conditions
+    def condition_text(self, requirements: dict[str, Any]) -> dict[str, Any]:
+        """The failed conditions, each with what the rule set requires (text values by name)."""
+        return _joined(
+            "list.conditions",
+            (
+                _fragment("condition.required", condition=name, requirement=requirements[name])
+                for name in self.bad_conditions
+            ),
         )
 
     def check_conditions(
@@ -569,9 +829,7 @@ class _Evaluation:
 
     def flag(self, code: str, severity: str, **params: Any) -> None:
         message_id = f"flag.{code}"
-        self.flags.append(
-            Flag(code, severity, message_id, params, MESSAGES[message_id].format(**params))
-        )
+        self.flags.append(Flag(code, severity, message_id, params, render(message_id, params)))
 
     @staticmethod
     def result(
@@ -597,7 +855,7 @@ class _Evaluation:
             unit=unit,
             message_id=message_id,
             params=params,
-            message=MESSAGES[message_id].format(**params),
+            message=render(message_id, params),
         )
 
     def class_name(self, code: str | None) -> str:
@@ -762,7 +1020,7 @@ class _Evaluation:
                     lab=lab.name,
                     accreditation_number=lab.accreditation_number,
                     valid_from=start.isoformat() if start else "?",
-                    valid_until=end.isoformat() if end else "open-ended",
+                    valid_until=end.isoformat() if end else _fragment("date.open_ended"),
                     row_count=invalid,
                 )
             if undated:
@@ -778,7 +1036,7 @@ class _Evaluation:
         samples: list,
         problems: _Problems,
         min_samples: Limit,
-        limits_text: dict[str, Any],
+        requirements: dict[str, Any],
         common: dict[str, Any],
         params: dict[str, Any],
     ) -> CriterionResult | None:
@@ -799,7 +1057,7 @@ class _Evaluation:
                 columns=", ".join(problems.missing_columns),
             )
         if problems.bad_conditions:
-            conditions = problems.condition_text(limits_text)
+            conditions = problems.condition_text(requirements)
             self.flag("invalid_test_conditions", "warning", kind=code, conditions=conditions)
             return self.result(
                 code,
@@ -880,7 +1138,7 @@ class _Evaluation:
                 "condition_not_reported",
                 "info",
                 kind="weight_loss",
-                conditions=", ".join(problems.unreported),
+                conditions=_joined("list.names", problems.unreported),
             )
         params = {
             "sample_count": len(samples),
@@ -902,7 +1160,7 @@ class _Evaluation:
             samples=samples,
             problems=problems,
             min_samples=rule.min_samples,
-            limits_text=limits,
+            requirements={name: _requirement(c) for name, c in limits.items()},
             common=common,
             params=params,
         )
@@ -957,7 +1215,7 @@ class _Evaluation:
             "dataset_refs": sorted({ref for _row, ref in pool.declared}),
         }
 
-    def _chamber_logs(self, limits: dict[str, Limit], out: list) -> list[tuple[str, str]]:
+    def _chamber_logs(self, limits: dict[str, Limit], out: list) -> list[tuple[str, dict]]:
         """Check each chamber log's longest hold against the weight-loss conditions.
 
         Absent logs leave the decision to the sheet's own condition columns (flagged)."""
@@ -975,18 +1233,30 @@ class _Evaluation:
             p_max = _num(log.max_pressure_pa)
             failed = []
             if duration is not None and (hold_h is None or not duration.holds(hold_h)):
-                failed.append(f"hold {_show(hold_h)} h, required {duration.describe()}")
+                failed.append(
+                    _fragment(
+                        "chamber.hold", hold_h=_show(hold_h), requirement=_requirement(duration)
+                    )
+                )
             if temperature is not None and (
                 t_min is None
                 or t_max is None
                 or not (temperature.holds(t_min) and temperature.holds(t_max))
             ):
                 failed.append(
-                    f"temperature {_raw(t_min)} to {_raw(t_max)} °C, "
-                    f"required {temperature.describe()}"
+                    _fragment(
+                        "chamber.temperature",
+                        min_c=_raw(t_min),
+                        max_c=_raw(t_max),
+                        requirement=_requirement(temperature),
+                    )
                 )
             if pressure is not None and (p_max is None or not pressure.holds(p_max)):
-                failed.append(f"pressure up to {_raw(p_max)} Pa, required {pressure.describe()}")
+                failed.append(
+                    _fragment(
+                        "chamber.pressure", max_pa=_raw(p_max), requirement=_requirement(pressure)
+                    )
+                )
             out.append(
                 {
                     "dataset_ref": log.dataset_ref,
@@ -998,7 +1268,7 @@ class _Evaluation:
                 }
             )
             if failed:
-                text = "; ".join(failed)
+                text = _joined("list.chamber", failed)
                 problems.append((log.dataset_ref, text))
                 self.flag(
                     "chamber_log_conditions_not_met",
@@ -1098,7 +1368,7 @@ class _Evaluation:
             content_pct=_raw(content),
             band_class=band,
             band_class_name=band_rule.name_en,
-            band=band_rule.content_pct.describe(),
+            band=_requirement(band_rule.content_pct),
             **params,
         )
         return result, content, band
@@ -1244,10 +1514,7 @@ class _Evaluation:
             "ignored_rows": pool.ignored,
             "conditions": {
                 **{name: c.describe() for name, c in limits.items()},
-                "discharge_current_a": (
-                    f"rated capacity / {current.rate_hours.value} h ± "
-                    f"{current.tolerance_pct.value} %"
-                ),
+                "discharge_current_a": render_text(_rated_current(current)),
             },
             "cycler": [],
         }
@@ -1260,7 +1527,7 @@ class _Evaluation:
                 "condition_not_reported",
                 "info",
                 kind="energy_density",
-                conditions=", ".join(problems.unreported),
+                conditions=_joined("list.names", problems.unreported),
             )
         params = {
             "sample_count": len(samples),
@@ -1284,13 +1551,14 @@ class _Evaluation:
                 "energy_density", "not_applicable", "energy_density.no_floor", **common, **params
             )
         common.update(limit=floor.limit_text, comparator=floor.comparator, unit=floor.unit)
-        limits_for_text = {**limits, "discharge_current_a": _CurrentText(current)}
+        requirements = {name: _requirement(c) for name, c in limits.items()}
+        requirements["discharge_current_a"] = _rated_current(current)
         gate = self._validity_gate(
             "energy_density",
             samples=samples,
             problems=problems,
             min_samples=rule.min_samples,
-            limits_text=limits_for_text,
+            requirements=requirements,
             common=common,
             params=params,
         )
@@ -1621,14 +1889,3 @@ class _Evaluation:
                 items.extend(getattr(rule.forbidden, lang))
             forbidden[lang] = tuple(dict.fromkeys(items))
         return LabelSet((), ()), LabelSet(forbidden["en"], forbidden["zh"])
-
-
-class _CurrentText:
-    """Lets the discharge-current rule appear in a list of failed conditions."""
-
-    def __init__(self, current) -> None:
-        self.current = current
-
-    def describe(self) -> str:
-        c = self.current
-        return f"rated capacity / {c.rate_hours.value} h ± {c.tolerance_pct.value} %"

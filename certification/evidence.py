@@ -9,6 +9,7 @@ exactly the code that produced the original result.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from certification import criteria
 from certification.models import Dataset, Evaluation, RuleSet
@@ -35,6 +36,37 @@ _ENGINE_FILES = (
     "parsers/cycler.py",
     "parsers/chamber.py",
 )
+
+
+# A progress stage is stored as English text (``Evaluation.stage``) and shown in the viewer's
+# language by ``stage_text``. Stages with a parameter are formatted from one of these templates.
+STAGE_READING_FILE = gettext_noop("Reading {name}")
+_STAGE_TEMPLATES = (STAGE_READING_FILE,)
+
+
+def _stage_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)  # literal, name, literal, name, ..., literal
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
+    )
+
+
+_STAGE_PATTERNS = tuple((template, _stage_pattern(template)) for template in _STAGE_TEMPLATES)
+
+
+def stage_text(stage: str | None) -> str:
+    """A stored progress stage in the active language: "Reading evidence" (a message of its own)
+    or "Reading cells.csv" (``STAGE_READING_FILE`` with the file's name), old rows included."""
+    if not stage:
+        return ""
+    translated = gettext(stage)
+    if translated != stage:
+        return translated
+    for template, pattern in _STAGE_PATTERNS:
+        match = pattern.fullmatch(stage)
+        if match:
+            return gettext(template).format(**match.groupdict())
+    return stage
 
 
 class EvidenceChanged(Exception):
@@ -169,7 +201,8 @@ def build_input(
     sheets, cyclers, chambers, inputs = [], [], [], []
     for index, dataset in enumerate(datasets, start=1):
         progress(
-            5 + int(80 * (index - 1) / max(len(datasets), 1)), f"Reading {dataset.original_name}"
+            5 + int(80 * (index - 1) / max(len(datasets), 1)),
+            STAGE_READING_FILE.format(name=dataset.original_name),
         )
         inputs.append(
             {
@@ -265,11 +298,14 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
     Returns whether the outcome is identical, and both versions of anything that differs.
     """
     recomputed, inputs, version = evaluate_evidence(evaluation)
-    stored = evaluation.result
+    stored = evaluation.result or {}
+    # An older engine stored some words of its sentences as English text; read back as today's
+    # text values they compare equal when nothing but their form changed.
+    comparable = criteria.upgrade_result(stored)
     differences = {
         key: {"stored": stored.get(key), "recomputed": recomputed.get(key)}
         for key in sorted(set(stored) | set(recomputed))
-        if stored.get(key) != recomputed.get(key)
+        if comparable.get(key) != recomputed.get(key)
     }
     return {
         "identical": not differences and inputs == evaluation.inputs,

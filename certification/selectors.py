@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from certification.evidence import stage_text
 from certification.models import BatteryClass, Decision, ElectrolyteFamily, Evaluation, Submission
 
 
@@ -34,15 +35,19 @@ def latest_evaluation(submission: Submission) -> Evaluation | None:
 
 
 def translated(message_id: str | None, params: dict | None, fallback: str) -> str:
-    """A criterion's or flag's sentence in the active language (stored English as fallback)."""
-    from certification.criteria import MESSAGES
+    """A criterion's or flag's sentence in the active language (stored English as fallback).
 
-    template = MESSAGES.get(message_id or "")
-    if not template:
+    Words inside the parameters (failed conditions, a content band) are text values that render
+    in the same language; parameters an older engine stored as English text are read back first.
+    """
+    from certification import criteria
+
+    if (message_id or "") not in criteria.MESSAGES:
         return fallback
     try:
-        return gettext(template).format(**_localized_params(params or {}))
-    except (KeyError, IndexError, ValueError):
+        params = criteria.upgrade_params(message_id, params or {})
+        return criteria.render(message_id, _localized_params(params), translate=gettext)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return fallback
 
 
@@ -126,7 +131,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict:
         "attempt": evaluation.attempt,
         "status": evaluation.status,
         "progress": evaluation.progress,
-        "stage": gettext(evaluation.stage or ""),
+        "stage": stage_text(evaluation.stage),
         "ruleset": {
             "code": evaluation.ruleset.code,
             "version": evaluation.ruleset.version,

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from certification.criteria import MESSAGES
+from certification.criteria import FRAGMENTS, MESSAGES
+from certification.evidence import STAGE_READING_FILE
 from certification.selectors import translated
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -139,6 +140,21 @@ def test_every_criterion_sentence_is_translated():
                 untranslated.append(message_id)
             else:
                 text.format(**dict.fromkeys(names, "x"))
+    assert untranslated == []
+
+
+def test_every_word_inside_a_criterion_sentence_is_translated():
+    catalogue = {e["msgid"]: e["msgstr"] for e in messages()}
+    untranslated = []
+    for template in (*FRAGMENTS.values(), STAGE_READING_FILE):
+        text = catalogue.get(template, "")
+        words = re.sub(r"\{\w+\}", "", template)
+        if (
+            not text
+            or set(re.findall(r"\{(\w+)\}", text)) != set(re.findall(r"\{(\w+)\}", template))
+            or (re.search(r"[A-Za-z]", words) and text == template)
+        ):
+            untranslated.append(template)
     assert untranslated == []
 
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import access, selectors
+from certification import access, criteria, selectors
 from certification.models import BatteryClass, Dataset, Decision, Evaluation, Submission
 
 register = template.Library()
@@ -119,6 +119,16 @@ def comparator(value: str | None) -> str:
 
 
 @register.filter
+def criterion_limit(criterion: dict) -> str:
+    """A criterion's limit with its unit in the active language: ``0.5 %``, ``5 to 20 %``
+    (``5～20 %``), the safety indicators ``fire, explosion`` (``起火、爆炸``)."""
+    limit, unit = criterion.get("limit"), criterion.get("unit")
+    if not isinstance(limit, str):  # not what the engine writes; shown as it is
+        return f"{_plain(limit)} {unit}" if unit and limit else _plain(limit)
+    return criteria.render_text(criteria.limit_text(limit, criterion.get("comparator"), unit), _)
+
+
+@register.filter
 def measured_view(measured) -> dict:
     """A criterion's measured record as a headline value, a sample count and a sample table.
 
@@ -142,7 +152,7 @@ def measured_view(measured) -> dict:
     for row in samples:
         columns.extend(key for key in row if key not in columns)
     details = {
-        key: _plain(value)
+        key: _plain(_conditions_in_active_language(value) if key == "conditions" else value)
         for key, value in measured.items()
         if key not in ("samples", *HEADLINE_KEYS) and value not in (None, [], {}, "")
     }
@@ -154,6 +164,17 @@ def measured_view(measured) -> dict:
         "rows": [[_plain(row.get(c)) for c in columns] for row in samples],
         "details": details,
     }
+
+
+def _conditions_in_active_language(conditions):
+    """The engine records each test condition as English text (``118 to 122 °C``)."""
+    if not isinstance(conditions, dict):
+        return conditions
+    out = {}
+    for name, text in conditions.items():
+        value = criteria.requirement_from_text(text) if isinstance(text, str) else None
+        out[name] = criteria.render_text(value, _) if value is not None else text
+    return out
 
 
 def _plain(value) -> str:

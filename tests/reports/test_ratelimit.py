@@ -41,9 +41,7 @@ def test_one_process_gets_exactly_the_limit(round_trips):
 
 def test_processes_together_never_exceed_the_limit():
     processes = [Limiter() for _ in range(4)]
-    allowed = sum(
-        processes[i % 4].allow("a", limit=120, period_s=60, now=NOW) for i in range(400)
-    )
+    allowed = sum(processes[i % 4].allow("a", limit=120, period_s=60, now=NOW) for i in range(400))
     # Tokens leased by one process and not used are lost for the window: at worst (N - 1) of
     # the largest lease, 3 x 7 here.
     assert 120 - 3 * 7 <= allowed <= 120

@@ -49,9 +49,7 @@ def _get(client: Client, number: str, **headers):
     ids=["found", "typed", "never_issued", "malformed", "short"],
 )
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_it_answers_as_the_drf_view_does(
-    certificate, without_fast_path, spy, number, language
-):
+def test_it_answers_as_the_drf_view_does(certificate, without_fast_path, spy, number, language):
     number = number.format(valid=certificate.number, serial=certificate.number[-6:])
     fast = _get(Client(), number, HTTP_ACCEPT_LANGUAGE=language)
     assert spy == [number]
