@@ -237,9 +237,10 @@ CERTIFICATION_RULESET = env_str("CERTIFICATION_RULESET", "gbt-ssb-2026")
 # Certificates: numbers look like SSB-2026-000123; expiry is checked hourly by Celery beat.
 CERTIFICATE_NUMBER_PREFIX = env_str("CERTIFICATE_NUMBER_PREFIX", "SSB")
 # Public verification answers from each web process's copy of the certificate rows, emptied by
-# PostgreSQL notifications on every change (reports/livecache.py); an entry lapses after this
-# many seconds whatever happens. 0 reads the database on every request.
-VERIFY_CACHE_SECONDS = env_int("VERIFY_CACHE_SECONDS", 30)
+# PostgreSQL notifications on every change and not used while the process's listener is down
+# (reports/livecache.py). As a last safety net an entry also lapses after this many seconds;
+# 0 reads the database on every request.
+VERIFY_CACHE_SECONDS = env_int("VERIFY_CACHE_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "expire-certificates": {"task": "reports.tasks.expire_certificates", "schedule": 3600.0},
 }

@@ -11,10 +11,11 @@ How the copy stays current:
   notification empties the whole copy: writes (issuance, status changes) are rare next to reads.
 * An entry is kept only if no notification arrived while it was being read from the database
   (the generation counter), so a read that raced a change is never kept.
-* The copy is used only while the listener is connected. It is emptied when the connection
-  drops and again when it is back; the listener pings its connection every ``PING_S`` seconds,
-  so a silently dead connection is noticed within that. Whatever happens, an entry lapses after
-  ``settings.VERIFY_CACHE_SECONDS`` (0 turns the copy off).
+* The copy is used only while the listener is connected and alive. It is emptied when the
+  connection drops and again when it is back. The listener pings its connection every
+  ``PING_S`` seconds (TCP keepalives and a user timeout bound a ping to a vanished server), and
+  the copy is not used when the last completed ping is older than ``ALIVE_S``. Whatever
+  happens, an entry lapses after ``settings.VERIFY_CACHE_SECONDS`` (0 turns the copy off).
 * Reads inside a transaction never use it (they must see their own snapshot), and neither does
   SQLite, the demo's database, which has no notifications.
 
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "reports_certificate_changed"  # the trigger's channel (migration reports/0002)
 APPLICATION_NAME = "ssb-certificate-listener"  # how the connection shows in pg_stat_activity
 PING_S = 1.0
+# Without a completed ping for this long, the copy is not used (whatever the connection says).
+ALIVE_S = 3 * PING_S
 RETRY_S = 1.0
 MAX_ENTRIES = 20_000
 
@@ -54,25 +57,28 @@ class NotifiedCache:
         self.channel = channel
         self.generation = 0
         self.listening = False
+        # The listener moves this on after every round (ping included): a listener stuck on a
+        # connection that neither answers nor fails stops the copy from being used.
+        self._alive_until = 0.0
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
-        self._pid: int | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        os.register_at_fork(after_in_child=self._after_fork)
 
     # --- use ------------------------------------------------------------------------------
 
     def usable(self) -> bool:
         """Whether this read may be answered from (and kept in) the copy."""
+        if self.listening and time.monotonic() < self._alive_until:
+            return settings.VERIFY_CACHE_SECONDS > 0 and not connection.in_atomic_block
         if (
-            settings.VERIFY_CACHE_SECONDS <= 0
-            or connection.vendor != "postgresql"
-            or connection.in_atomic_block
+            self._thread is None
+            and settings.VERIFY_CACHE_SECONDS > 0
+            and connection.vendor == "postgresql"
         ):
-            return False
-        if self._pid != os.getpid():
             self._start()
-        return self.listening
+        return False
 
     def get(self, key: Hashable) -> Any:
         """The value kept under ``key``, or ``MISSING``."""
@@ -112,15 +118,16 @@ class NotifiedCache:
 
     def _start(self) -> None:
         with self._lock:
-            if self._pid == os.getpid():
+            if self._thread is not None:
                 return
-            # A new process (first use, or a fork that inherited the copy but not the thread).
-            self._pid = os.getpid()
-            self.generation += 1
-            self._entries.clear()
-            self.listening = False
             self._stop = threading.Event()
             params = {
+                # Over TCP, a peer that has gone away is noticed in seconds, not hours.
+                "keepalives": 1,
+                "keepalives_idle": 5,
+                "keepalives_interval": 1,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 5000,
                 **connection.get_connection_params(),
                 "autocommit": True,
                 "application_name": APPLICATION_NAME,
@@ -133,11 +140,20 @@ class NotifiedCache:
             )
             self._thread.start()
 
+    def _after_fork(self) -> None:
+        # A forked process (a server's worker) inherits the copy but not the listening thread:
+        # it starts its own on first use.
+        self._lock = threading.Lock()
+        self._thread = None
+        self.listening = False
+        self.generation += 1
+        self._entries.clear()
+
     def stop(self) -> None:
         """Stop listening and forget everything (tests, and before a database is dropped)."""
         with self._lock:
             self._stop.set()
-            thread, self._thread, self._pid = self._thread, None, None
+            thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout=PING_S * 5)
         self._set_listening(False)
@@ -155,11 +171,13 @@ class NotifiedCache:
             try:
                 with psycopg.connect(**params) as conn:
                     conn.execute(f'LISTEN "{self.channel}"')
+                    self._alive_until = time.monotonic() + ALIVE_S
                     self._set_listening(True)
                     while not stop.is_set():
                         for _ in conn.notifies(timeout=PING_S):
                             self.clear()
                         conn.execute("SELECT 1")  # a dead connection raises here
+                        self._alive_until = time.monotonic() + ALIVE_S
             except Exception:
                 if not stop.is_set():
                     logger.warning(

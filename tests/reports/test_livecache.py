@@ -148,6 +148,23 @@ def test_without_its_listener_the_copy_is_not_used(api, certificate, django_asse
     assert _status(client, certificate.number) == "revoked"
 
 
+def test_a_listener_that_stops_answering_stops_the_copy(
+    api, certificate, monkeypatch, django_assert_num_queries
+):
+    # A connection that neither answers nor fails: the listener completes no more rounds.
+    _listening()
+    client = api(None)
+    url = f"/api/v1/verify/{certificate.number}/"
+    client.get(url)
+    monkeypatch.setattr(livecache, "ALIVE_S", -60.0)  # every round is already too late
+    copy._alive_until = 0.0
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get(url).status_code == 200
+    monkeypatch.undo()
+    _until(copy.usable, "the copy did not come back after the next round")
+
+
 def test_reads_inside_a_transaction_use_the_database(api, certificate, django_assert_num_queries):
     _listening()
     client = api(None)
