@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -120,22 +119,23 @@ def verify_number_answer(request: HttpRequest, number: str) -> HttpResponse:
     (``reports.livecache``) per language and day until a certificate next changes.
     """
     throttle = VerifyRateThrottle()
+    retry_after = None
     if not throttle.allow_request(request, VerifyNumberView):
         exc = VerifyThrottled(wait=throttle.wait())
-        response = HttpResponse(
-            _json_bytes(api_exception_body(exc)), status=429, content_type="application/json"
-        )
-        response["Retry-After"] = str(exc.wait)
+        status_code, body, retry_after = 429, _json_bytes(api_exception_body(exc)), exc.wait
     else:
         normalised = verification.normalise_number(number)
         if verification.is_well_formed(normalised):
-            key = ("answer", normalised, get_language(), timezone.localdate())
+            key = ("answer", normalised, get_language(), verification.today())
             status_code, body = livecache.certificates.get_or_compute(
                 key, lambda: _verify_number_body(normalised)
             )
         else:
             status_code, body = _verify_number_body(number)
-        response = HttpResponse(body, status=status_code, content_type="application/json")
+    response = HttpResponse(body, status=status_code, content_type="application/json")
+    response["Content-Length"] = str(len(body))  # as CommonMiddleware would set it
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     # The status is live: no browser or proxy may keep an old answer.
     response["Cache-Control"] = "no-store"
     return response

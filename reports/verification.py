@@ -17,12 +17,15 @@ import functools
 import io
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,6 +132,30 @@ def _well_formed_or_raise(raw: object) -> str:
 
 
 # --- status -----------------------------------------------------------------------------------
+
+
+_day: tuple[float, dt.date] = (0.0, dt.date.min)  # (when the local day ends, the day)
+
+
+def today() -> dt.date:
+    """``timezone.localdate()``, worked out once a local day: the verification hot path needs
+    it on every request, and it costs as much as the rest of a kept answer."""
+    global _day
+    ends, day = _day
+    now = time.time()
+    if now >= ends:
+        local = timezone.localtime(dt.datetime.fromtimestamp(now, dt.UTC))
+        day = local.date()
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), local.tzinfo)
+        _day = (midnight.timestamp(), day)
+    return day
+
+
+@receiver(setting_changed)
+def _forget_the_day(*, setting, **kwargs):
+    global _day
+    if setting in ("TIME_ZONE", "USE_TZ"):
+        _day = (0.0, dt.date.min)
 
 
 def live_status(status: str, expires_on: dt.date, today: dt.date) -> str:
@@ -289,7 +316,7 @@ def verify_number(raw: object) -> dict[str, Any]:
     if not rows:
         message = never_issued_message(number)
         raise NeverIssued(message, errors=[FieldError(message, column="number")])
-    return public_certificate(rows[0], today=timezone.localdate())
+    return public_certificate(rows[0], today=today())
 
 
 def certificate_for_number(raw: object) -> Certificate:
@@ -307,8 +334,8 @@ def public_certificates(numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
     wanted = set(numbers)
     if not wanted:
         return {}
-    today = timezone.localdate()
-    return {row["number"]: public_certificate(row, today=today) for row in _rows(sorted(wanted))}
+    day = today()
+    return {row["number"]: public_certificate(row, today=day) for row in _rows(sorted(wanted))}
 
 
 def verify_many(raws: list[object], *, lines: list[int] | None = None) -> dict[str, Any]:

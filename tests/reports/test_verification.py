@@ -7,6 +7,7 @@ number at all are each told apart, with a 404 and a 400, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -477,6 +478,17 @@ def test_live_status_table():
     assert verification.live_status("valid", later, today) == "valid"
     for final in ("revoked", "withdrawn", "superseded", "expired"):
         assert verification.live_status(final, past, today) == final
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_today_turns_at_local_midnight(settings, monkeypatch, zone):
+    settings.TIME_ZONE = zone
+    midnight = dt.datetime(2026, 5, 2, tzinfo=ZoneInfo(zone)).timestamp()
+    for at, day in [(midnight - 1, dt.date(2026, 5, 1)), (midnight, dt.date(2026, 5, 2))]:
+        monkeypatch.setattr(verification.time, "time", lambda at=at: at)
+        assert verification.today() == day
+    monkeypatch.undo()
+    assert verification.today() == timezone.localdate()
 
 
 def test_the_example_uses_the_configured_prefix(settings):
