@@ -46,6 +46,7 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 MEDIA = tempfile.mkdtemp(prefix="ssb-bench-media-")
 HOST = "127.0.0.1"
 BULK_COUNT = 1000
+VERIFY = "GET /api/v1/verify/{number}/"
 
 os.environ.update(
     DATABASE_URL=f"{SERVER_URL}/{DB_NAME}",
@@ -137,12 +138,12 @@ def _seed() -> list[str]:
     return [c.number for c in certificates]
 
 
-def _gunicorn(app: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def _gunicorn(app: str, port: int, workers: int, log: Path, **env: str) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), app, "--bind", f"{HOST}:{port}", "--workers", str(workers),
          "--worker-class", "sync", "--chdir", str(ROOT), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "DATABASE_CONN_MAX_AGE": "60"},
+        cwd=ROOT, env={**os.environ, "DATABASE_CONN_MAX_AGE": "60", **env},
         stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -264,6 +265,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections")
     parser.add_argument("--bulk-repeat", type=int, default=9)
     parser.add_argument("--changes", type=int, default=10, help="status changes to time")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before measuring")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
@@ -278,27 +280,33 @@ def main() -> None:
     logs = Path(MEDIA)
     try:
         numbers = _seed()
-        portal_port, bare_port = _free_port(), _free_port()
+        portal_port, bare_port, uncached_port = _free_port(), _free_port(), _free_port()
         servers.append(_gunicorn("portal.wsgi:application", portal_port, args.workers,
                                  logs / "portal.log"))  # fmt: skip
+        # The same portal with each process's copy of the answers turned off: every request
+        # reads PostgreSQL (what the copy saves).
+        servers.append(_gunicorn("portal.wsgi:application", uncached_port, args.workers,
+                                 logs / "uncached.log", VERIFY_CACHE_SECONDS="0"))  # fmt: skip
         servers.append(_gunicorn("bench.bare_app:application", bare_port, args.workers,
                                  logs / "bare.log"))  # fmt: skip
 
         # Verification asks for each of the 1,000 certificates in turn, as automakers checking
-        # their incoming parts would; the baselines answer one fixed address.
+        # their incoming parts would; the baselines answer one fixed address. The load client
+        # does the same work for every target (wrk takes each path from the list in turn).
+        verify_paths = [f"/api/v1/verify/{number}/" for number in numbers]
         targets = {
             "baseline: bare Django JSON view (bench/bare_app.py)": (bare_port, ["/bare/"]),
             "baseline: same view inside the portal's middleware": (portal_port, ["/bench/bare/"]),
-            "GET /api/v1/verify/{number}/": (
-                portal_port,
-                [f"/api/v1/verify/{number}/" for number in numbers],
-            ),
+            VERIFY: (portal_port, verify_paths),
+            "  the same, each process's copy off (reads PostgreSQL)": (uncached_port, verify_paths),
         }
-        for port, paths in targets.values():  # check, then warm every worker
+        # Check each target, then warm every worker: long enough for each process to have
+        # asked PostgreSQL once for every certificate (what the copy then keeps).
+        for port, paths in targets.values():
             status, body = _get(port, paths[0])
             if status != 200:
                 raise SystemExit(f"{paths[0]} answered {status}: {body[:300]!r}")
-            load(port, paths, 1, args.connections)
+            load(port, paths, args.warmup, args.connections)
 
         samples: dict[str, list[float]] = {label: [] for label in targets}
         errors = 0
@@ -335,7 +343,7 @@ def main() -> None:
         for label, values in samples.items():
             runs = ", ".join(f"{v:.0f}" for v in values)
             print(f"  {label:<54} {medians[label]:8.0f} req/s  (runs: {runs})")
-        verify, bare = medians["GET /api/v1/verify/{number}/"], medians[next(iter(targets))]
+        verify, bare = medians[VERIFY], medians[next(iter(targets))]
         in_portal = medians["baseline: same view inside the portal's middleware"]
         ratio = verify / bare
         print(f"  verify / bare Django view:               {ratio:6.1%}   goal >= 70 %: "
