@@ -9,7 +9,27 @@ from django.utils import timezone
 
 from certification.templatetags.portal_extras import measured_view
 from reports.models import Certificate
-from reports.pdf import CertificateDocument, CriterionRow, render_certificate_pdf
+from reports.pdf import (
+    CertificateDocument,
+    CriterionRow,
+    in_both_languages,
+    render_certificate_pdf,
+)
+
+
+def _criterion_row(criterion: dict) -> CriterionRow:
+    # The certificate prints both languages whichever the worker runs in: a headline in words
+    # ("0 of 3 failed") is written in each.
+    measured = in_both_languages(lambda: measured_view(criterion.get("measured"))["headline"])
+    return CriterionRow(
+        code=criterion["code"],
+        outcome=criterion["outcome"],
+        measured=measured["en"],
+        measured_zh=measured["zh"],
+        comparator=criterion.get("comparator") or "",
+        limit=str(criterion.get("limit") or ""),
+        unit=criterion.get("unit") or "",
+    )
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -50,17 +70,7 @@ def certificate_document(
         standard_id=ruleset["standard_id"],
         ruleset_effective_from=_date(ruleset["effective_from"]),
         ruleset_effective_until=_date(ruleset.get("effective_until")),
-        criteria=tuple(
-            CriterionRow(
-                code=c["code"],
-                outcome=c["outcome"],
-                measured=measured_view(c.get("measured"))["headline"],
-                comparator=c.get("comparator") or "",
-                limit=str(c.get("limit") or ""),
-                unit=c.get("unit") or "",
-            )
-            for c in content.get("criteria", [])
-        ),
+        criteria=tuple(_criterion_row(c) for c in content.get("criteria", [])),
         lab_name=content["lab"]["name"],
         lab_accreditation_number=content["lab"].get("accreditation_number", ""),
         issue_date=timezone.localdate(certificate.issued_at),

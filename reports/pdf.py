@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,13 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from certification import criteria
 
 STATUSES = ("valid", "suspended", "withdrawn", "revoked", "expired", "superseded")
 TEMPLATE = "reports/certificate.html"
@@ -83,11 +88,15 @@ OUTCOME_NAMES = {
 }
 _NUMBER_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 COMPARATOR_SIGNS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "between_inclusive": ""}
+NONE_OF = ("none of:", "不得出现：")  # before the safety indicators no sample may show
 
 
 @dataclass(frozen=True)
 class CriterionRow:
-    """One line of the criteria table, already as text (``measured`` e.g. "0.21 (max of 3)")."""
+    """One line of the criteria table: ``measured`` already as text ("0.21 (max of 3)", or
+    "0 of 3 failed" with its Chinese in ``measured_zh`` where that reads differently), the
+    limit as the engine stores it (``<=``, ``0.5``, ``%``; ``none_in_any_sample``,
+    ``fire, explosion``)."""
 
     code: str
     outcome: str
@@ -95,6 +104,7 @@ class CriterionRow:
     comparator: str
     limit: str
     unit: str
+    measured_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -245,10 +255,28 @@ def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _limit_text(row: CriterionRow) -> str:
+def in_both_languages(make: Callable[[], str]) -> dict[str, str]:
+    """Text ``make`` writes in the active language, made in English and in Chinese; the Chinese
+    is left empty where it reads the same (numbers and units)."""
+    with translation.override("en"):
+        en = make()
+    with translation.override("zh-hans"):
+        zh = make()
+    return {"en": en, "zh": "" if zh == en else zh}
+
+
+def _limit_text(row: CriterionRow) -> dict[str, str]:
+    """``≤ 0.5 %``, ``5～20 %`` in Chinese, and the safety indicators no sample may show in
+    words of each language (``none of: fire, explosion`` / ``不得出现：起火、爆炸``)."""
+    if not row.limit:
+        return {"en": "—", "zh": ""}
+    value = criteria.limit_text(row.limit, row.comparator, row.unit)
+    text = in_both_languages(lambda: criteria.render_text(value, gettext))
+    if row.comparator == "none_in_any_sample":
+        en, zh = NONE_OF
+        return {"en": f"{en} {text['en']}", "zh": f"{zh}{text['zh'] or text['en']}"}
     sign = COMPARATOR_SIGNS.get(row.comparator, row.comparator)
-    parts = [p for p in (sign, row.limit, row.unit) if p]
-    return " ".join(parts) if row.limit else "—"
+    return {key: f"{sign} {words}".strip() if words else "" for key, words in text.items()}
 
 
 def _measured_text(row: CriterionRow) -> str:
@@ -282,7 +310,7 @@ def _context(doc: CertificateDocument) -> dict[str, Any]:
                 "name": _names(CRITERION_NAMES, row.code),
                 "outcome_class": row.outcome,
                 "outcome": _names(OUTCOME_NAMES, row.outcome),
-                "measured": _measured_text(row),
+                "measured": {"en": _measured_text(row), "zh": row.measured_zh},
                 "limit": _limit_text(row),
             }
             for row in doc.criteria
@@ -329,7 +357,13 @@ def example_document(**changes: Any) -> CertificateDocument:
             ),
             *(
                 CriterionRow(
-                    f"safety.{test}", "pass", "3 of 3 samples", "", "no fire, no explosion", ""
+                    f"safety.{test}",
+                    "pass",
+                    "0 of 3 failed",
+                    "none_in_any_sample",
+                    "fire, explosion",
+                    "",
+                    measured_zh="0 / 3 不通过",
                 )
                 for test in ("nail_penetration", "crush", "heating", "immersion")
             ),

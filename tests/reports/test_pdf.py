@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import segno
+from django.utils import translation
 
+from reports import documents, pdf
 from reports.pdf import (
     STATUSES,
     CriterionRow,
@@ -112,6 +114,10 @@ def test_it_states_what_section_7_asks_in_both_languages(valid_pdf):
         "≤ 0.5 %",
         "≥ 500 Wh/kg",
         "Safety: nail penetration",
+        "none of: fire, explosion",
+        "不得出现：起火、爆炸",
+        "0 of 3 failed",
+        "0 / 3 不通过",
         "Pass 通过",
         "China Automotive Battery Test Centre (Tianjin)",
         "CNAS L12345",
@@ -264,3 +270,28 @@ def test_optional_fields_left_empty_still_render(tmp_path):
     text = _text(path)
     assert "2026-07-01 – 2027-12-31" in text
     assert "EXPIRED 已过期" in text and "Reason" not in text
+
+
+@pytest.mark.parametrize("worker_language", ["en", "zh-hans"])
+def test_words_in_the_criteria_table_are_printed_in_both_languages(worker_language):
+    # As the engine stores a safety criterion; the worker may run in either language.
+    stored = {
+        "code": "safety.crush",
+        "outcome": "pass",
+        "measured": {"sample_count": 3, "failed_count": 0},
+        "comparator": "none_in_any_sample",
+        "limit": "fire, explosion",
+        "unit": "",
+    }
+    with translation.override(worker_language):
+        row = documents._criterion_row(stored)
+        limit = pdf._limit_text(row)
+        band = pdf._limit_text(
+            documents._criterion_row(
+                {**stored, "measured": 12.5, "comparator": "between_inclusive", "limit": "5 to 20",
+                 "unit": "%"}
+            )
+        )  # fmt: skip
+    assert (row.measured, row.measured_zh) == ("0 of 3 failed", "0 / 3 不通过")
+    assert limit == {"en": "none of: fire, explosion", "zh": "不得出现：起火、爆炸"}
+    assert band == {"en": "5 to 20 %", "zh": "5～20 %"}
