@@ -19,8 +19,9 @@ How the copy stays current:
 * Reads inside a transaction never use it (they must see their own snapshot), and neither does
   SQLite, the demo's database, which has no notifications.
 
-So "live" means: a change is seen by every process as soon as its notification arrives, which is
-milliseconds after the commit (tests/reports/test_livecache.py measures it).
+So "live" means: a change is seen by every process as soon as its notification arrives, a few
+milliseconds after the commit (bench/verify_load.py times it; tests/reports/test_livecache.py
+shows each of these rules against the real database).
 """
 
 from __future__ import annotations
