@@ -456,7 +456,8 @@ def _render_audit(
         "evaluations": [
             selectors.evaluation_as_dict(e) for e in selectors.evaluations_of(submission)
         ],
-        "decisions": selectors.decisions_of(submission),
+        # No decisions here: each is in the trail already (a ``submission.<decision>`` event with
+        # its reviewer, organisation and reason, written in the same transaction).
         "certificate": selectors.certificate_of(submission),
         "reproduction": reproduction,
     }

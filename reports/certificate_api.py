@@ -15,6 +15,7 @@ from certification import access
 from certification.selectors import certificate_summary
 from reports import services
 from reports.models import Certificate
+from reports.selectors import certificates_with_events
 
 
 class CertificateSerializer(serializers.ModelSerializer):
@@ -53,7 +54,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return access.certificates_visible_to(self.request.user).prefetch_related("events__actor")
+        return certificates_with_events(access.certificates_visible_to(self.request.user))
 
     @extend_schema(request=StatusChangeSerializer, responses={200: CertificateSerializer})
     @action(detail=True, methods=["post"], serializer_class=StatusChangeSerializer)

@@ -75,7 +75,11 @@ class SubmissionViewSet(
     filterset_fields = ["status", "claimed_class", "product"]
 
     def get_queryset(self):
-        return selectors.submissions_for_listing(access.submissions_visible_to(self.request.user))
+        visible = access.submissions_visible_to(self.request.user)
+        if self.action == "audit":
+            # The trail is read by its own selector; of the submission, only its visibility counts.
+            return visible
+        return selectors.submissions_for_listing(visible)
 
     def create(self, request, *args, **kwargs):
         if not access.can_register_products(request.user):

@@ -11,8 +11,9 @@ from certification.models import Evaluation, RuleSet, Submission
 
 pytestmark = pytest.mark.django_db
 
-# token + user, count, the page (with product, maker, lab, certificate), evaluations, decisions
-QUERIES_PER_PAGE = 6
+# token (with user and organisation), count, the page (with product, maker, lab, certificate),
+# evaluations, decisions
+QUERIES_PER_PAGE = 5
 
 
 def _bulk_submissions(product, lab, user, n: int) -> None:

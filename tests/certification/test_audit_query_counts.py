@@ -20,12 +20,13 @@ pytestmark = pytest.mark.django_db
 AUDITORS = ["reviewer", "reviewer2", "regulator"]
 FEW, MANY = 3, 30
 CERTIFICATE_NUMBER = f"{settings.CERTIFICATE_NUMBER_PREFIX}-2026-000777"
-# session, user, organisation, the submission (product, maker, lab, opener), its events (actors,
-# their organisations), its evaluations (rule sets), its decisions, its certificate
-PAGE_QUERIES = 8
-# token and user, organisation, the submission (product, maker, lab, certificate), its
-# evaluations, its decisions (prefetched by the submissions' one selector), its events
-API_QUERIES = 6
+# session, user (with organisation), the submission (product, maker, lab, opener), its events
+# (actors, their organisations), its evaluations (rule sets), its certificate. Its decisions are
+# not read: each is an event of the trail.
+PAGE_QUERIES = 6
+# token (with user and organisation), the submission (only its visibility counts), its events
+# (actors, their organisations)
+API_QUERIES = 3
 
 # Who did what, in turn: the lab, the maker, the portal, both reviewers and the regulator.
 HISTORY = [
