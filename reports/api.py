@@ -2,7 +2,8 @@
 (reads) and ``reports.notifications`` (watchlist and webhook writes, and who may see them).
 
 Verification is public and rate-limited per client address; a bulk check of up to 1,000
-numbers counts once against its own, lower limit.
+numbers counts once against its own, lower limit. Checking a certificate file (its PDF or signed
+credential) counts as one verification.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from certification.api.errors import api_exception_body, portal_error_body
-from certification.exceptions import InvalidInput, PortalError
-from reports import livecache, notifications, ratelimit, verification
+from certification.exceptions import FieldError, InvalidInput, PortalError
+from reports import livecache, notifications, ratelimit, uploads, verification
 from reports.models import WebhookEndpoint
 
 # Used when settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] does not name the scope.
@@ -179,6 +180,86 @@ class VerifyBulkView(_PublicVerifyView):
         if not numbers:
             raise InvalidInput(_("The list of numbers is empty."))
         return Response(verification.verify_many(numbers))
+
+
+class DocumentParser(uploads.FirstFileInMemoryParser):
+    """The upload is held in memory, never written to a temporary file, and only as much of it
+    as tells whether it is too large."""
+
+    field_name = "file"
+    max_bytes = verification.DOCUMENT_MAX_BYTES
+
+
+class DocumentCheckSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        required=False,
+        help_text="The certificate PDF, or the signed credential file (.jwt) as served by "
+        "/api/v1/certificates/{number}/credential/. At most 20 MB.",
+    )
+    credential = serializers.CharField(
+        required=False,
+        help_text="Instead of a file: the credential's text (the compact JWS), as pasted.",
+    )
+
+
+class DocumentCheckAnswerSerializer(serializers.Serializer):
+    outcome = serializers.CharField(help_text="`genuine`: any other outcome is a 400.")
+    kind = serializers.CharField(help_text="What the file is: `pdf` or `credential`.")
+    message = serializers.CharField()
+    sha256 = serializers.CharField(
+        allow_null=True,
+        help_text="The PDF's SHA-256: of the file sent (pdf), or as the credential states it.",
+    )
+    pdf_sha256_matches = serializers.BooleanField(
+        help_text="Whether that SHA-256 is the certificate's PDF as issued."
+    )
+    pdf_message = serializers.CharField(
+        required=False, help_text="For a credential: whether that SHA-256 matches, in words."
+    )
+    certificate = serializers.DictField(
+        help_text="The certificate's public record with its live status, as GET "
+        "/api/v1/verify/{number}/ answers it."
+    )
+
+
+class VerifyDocumentView(_PublicVerifyView):
+    """Check a certificate file someone sent: the certificate PDF (found by its SHA-256: the
+    PDF exactly as issued) or the signed credential (its signature checked against the
+    portal's current and retired keys). The answer gives the certificate with its live status.
+
+    Anything else is a 400 whose `code` says what: `unknown_pdf` (a PDF the portal did not
+    issue, or altered; a copy downloaded after a status change carries a watermark and differs),
+    `invalid_credential`, `not_a_certificate_file`, `empty_file`, `file_too_large`. Nothing is
+    stored. Counts against the same limit as GET /api/v1/verify/{number}/.
+    """
+
+    throttle_scope = "verify"
+    parser_classes = [DocumentParser]
+
+    @extend_schema(
+        tags=["verify"],
+        request={"multipart/form-data": DocumentCheckSerializer},
+        responses={
+            200: DocumentCheckAnswerSerializer,
+            400: OpenApiTypes.OBJECT,
+            415: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+        },
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        pasted = request.data.get("credential")
+        if upload is not None:
+            data = upload.read()
+        elif isinstance(pasted, str) and pasted.strip():
+            data = pasted.encode()
+        else:
+            message = _(
+                "Send the certificate PDF or the credential file as multipart form data in the "
+                "field “file”, or the credential's text in the field “credential”."
+            )
+            raise InvalidInput(message, errors=[FieldError(message, column="file")])
+        return Response(verification.check_document(data))
 
 
 # --- watchlist and webhooks (automakers) ------------------------------------------------------

@@ -46,6 +46,8 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        # A certificate PDF someone was sent is checked by its SHA-256 (reports.verification).
+        indexes = [models.Index(fields=["pdf_sha256"], name="certificate_pdf_sha256")]
         constraints = [
             models.CheckConstraint(
                 name="certificate_dates_ordered", condition=Q(expires_on__gt=models.F("valid_from"))

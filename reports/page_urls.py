@@ -6,6 +6,8 @@ from reports import pages
 
 urlpatterns = [
     path("verify/", pages.verify, name="verify"),
+    # Before verify/<number>/, which would take "document" for a number.
+    path("verify/document/", pages.verify_document, name="verify-document"),
     path("verify/<str:number>", pages.verify_certificate, name="verify-certificate"),
     # QR readers and hand-typed links sometimes add the slash.
     path("verify/<str:number>/", pages.verify_certificate, name="verify-certificate-slash"),

@@ -1,6 +1,9 @@
 """HTML pages for verification (public) and the automakers' watchlist and webhooks: thin adapters
 over ``reports.verification`` (reads) and ``reports.notifications`` (writes and access).
 
+The verification page checks a number, a CSV of numbers, or a certificate file (PDF or signed
+credential).
+
 The public pages are rate-limited with the API's throttle and scopes, so a browser and a script
 share one budget per client.
 """
@@ -17,13 +20,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.exceptions import InvalidInput, NotFound, NotPermitted, PortalError
-from reports import notifications, verification
+from reports import notifications, uploads, verification
 from reports.api import VerifyRateThrottle, VerifyThrottled
 
 # Badge colours of the portal's stylesheet, per certificate status.
@@ -36,6 +41,12 @@ TONES = {
     "superseded": "badge-withdrawn",
     "never_issued": "badge-fail",
     "malformed": "badge-error",
+    # A certificate file that is not the portal's as issued (reports.verification.check_document).
+    "unknown_pdf": "badge-fail",
+    "invalid_credential": "badge-fail",
+    "not_a_certificate_file": "badge-error",
+    "empty_file": "badge-error",
+    "file_too_large": "badge-error",
 }
 
 
@@ -55,6 +66,35 @@ class NumbersFileForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
     )
+
+
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label=gettext_lazy("Certificate PDF or signed credential"),
+        help_text=gettext_lazy(
+            "The certificate's PDF, or its signed credential (.jwt), as you received it. At "
+            "most 20 MB."
+        ),
+        required=False,
+        allow_empty_file=True,  # said by check_document, with what to upload instead
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jwt,.txt,application/pdf,application/vc+jwt,text/plain"}
+        ),
+    )
+    credential = forms.CharField(
+        label=gettext_lazy("Or paste the credential"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("document") is None and not (data.get("credential") or "").strip():
+            raise forms.ValidationError(
+                _("Choose the certificate PDF or credential file, or paste the credential.")
+            )
+        return data
 
 
 class WatchForm(forms.Form):
@@ -86,10 +126,18 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     return response
 
 
-def _throttled(request: HttpRequest, wait: int) -> HttpResponse:
-    context = {
+def _forms() -> dict[str, forms.Form]:
+    """The verification page's three forms, empty."""
+    return {
         "number_form": NumberForm(),
         "file_form": NumbersFileForm(),
+        "document_form": DocumentForm(),
+    }
+
+
+def _throttled(request: HttpRequest, wait: int) -> HttpResponse:
+    context = {
+        **_forms(),
         "error": f"{VerifyThrottled.default_detail} "
         + _("Try again in %(seconds)s seconds.") % {"seconds": wait},
     }
@@ -104,9 +152,9 @@ def _with_tones(result: dict[str, Any]) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """The verification page: a number form (GET) and a CSV upload answered line by line."""
-    number_form, file_form = NumberForm(), NumbersFileForm()
-    context: dict[str, Any] = {"number_form": number_form, "file_form": file_form}
+    """The verification page: a number form (GET) and a CSV upload answered line by line; the
+    certificate file form posts to ``verify_document``."""
+    context: dict[str, Any] = _forms()
     if request.method == "GET" and "number" in request.GET:
         number = verification.normalise_number(request.GET["number"])
         if number and "/" not in number:
@@ -131,6 +179,47 @@ def verify(request: HttpRequest) -> HttpResponse:
             return _render(request, "reports/verify.html", context, status=400)
         context["answer"] = {**answer, "results": [_with_tones(r) for r in answer["results"]]}
         context["file_name"] = upload.name
+    return _render(request, "reports/verify.html", context)
+
+
+# The CSRF check reads the form, and with it the upload: it runs in _check_document, once the
+# upload is set to be held in memory (Django's documented way to change upload handlers).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def verify_document(request: HttpRequest) -> HttpResponse:
+    """Check a certificate file (the PDF or the signed credential) someone sent: whether it is
+    the portal's as issued, with the certificate's live status. Nothing is stored, in the
+    database or on disk; it counts as one verification."""
+    if request.method == "GET":
+        return redirect(f"{reverse('verify')}#document")
+    if (wait := _throttle_wait(request, "verify")) is not None:
+        return _throttled(request, wait)
+    uploads.keep_in_memory(
+        request, field_name="document", max_bytes=verification.DOCUMENT_MAX_BYTES
+    )
+    return _check_document(request)
+
+
+@csrf_protect
+def _check_document(request: HttpRequest) -> HttpResponse:
+    form = DocumentForm(request.POST, request.FILES)
+    context: dict[str, Any] = {**_forms(), "document_form": form}
+    if not form.is_valid():
+        return _render(request, "reports/verify.html", context, status=400)
+    upload = form.cleaned_data["document"]
+    data = upload.read() if upload is not None else form.cleaned_data["credential"].encode()
+    context["file_name"] = upload.name if upload is not None else None
+    try:
+        check = verification.check_document(data)
+    except verification.DocumentRejected as exc:
+        context["check"] = {
+            "outcome": exc.code,
+            "message": exc.message,
+            "detail": exc.detail,
+            "tone": TONES.get(exc.code, "badge-error"),
+        }
+        return _render(request, "reports/verify.html", context, status=400)
+    context["check"] = {**check, "tone": TONES[check["certificate"]["status"]]}
     return _render(request, "reports/verify.html", context)
 
 

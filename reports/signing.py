@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 UNTP_DCC_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dcc/0.5.0/"
@@ -42,7 +43,15 @@ _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class CredentialInvalid(ValueError):
-    """A token that is not a credential this portal signed, said in plain English."""
+    """A token that is not a credential this portal signed, said in words (translated: a user
+    checking a credential in the portal reads them). ``reason`` says which way it failed:
+    ``not_a_credential`` (not a compact JWS, not JSON, another algorithm), ``unknown_key``
+    (signed with a key this portal does not trust) or ``altered`` (the signature does not match).
+    """
+
+    def __init__(self, message: str, *, reason: str = "not_a_credential") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 # --- the key ----------------------------------------------------------------------------------
@@ -370,13 +379,24 @@ def _b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _not_base64url(part: str) -> CredentialInvalid:
+    # One whole sentence per part, so that each translates as a whole.
+    return CredentialInvalid(
+        {
+            "header": _("not a compact JWS: the header is not base64url"),
+            "payload": _("not a compact JWS: the payload is not base64url"),
+            "signature": _("not a compact JWS: the signature is not base64url"),
+        }[part]
+    )
+
+
 def _b64url_decode(text: str, part: str) -> bytes:
     if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise CredentialInvalid(f"not a compact JWS: the {part} is not base64url")
+        raise _not_base64url(part)
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise CredentialInvalid(f"not a compact JWS: the {part} is not base64url") from None
+        raise _not_base64url(part) from None
 
 
 def _canonical_json(value: Any) -> bytes:
@@ -414,8 +434,11 @@ def verify_credential(
     parts = token.strip().split(".") if isinstance(token, str) else []
     if len(parts) != 3:
         raise CredentialInvalid(
-            "not a compact JWS: expected three base64url parts separated by dots "
-            f"(header.payload.signature), found {len(parts)}"
+            _(
+                "not a compact JWS: expected three base64url parts separated by dots "
+                "(header.payload.signature), found %(count)s"
+            )
+            % {"count": len(parts)}
         )
     header_b64, payload_b64, signature_b64 = parts
     header = _json(_b64url_decode(header_b64, "header"), "header")
@@ -423,27 +446,40 @@ def verify_credential(
     signature = _b64url_decode(signature_b64, "signature")
     if header.get("alg") != ALGORITHM:
         raise CredentialInvalid(
-            f"unsupported signature algorithm {header.get('alg')!r}: credentials are signed "
-            f"with {ALGORITHM} (Ed25519)"
+            _(
+                "unsupported signature algorithm %(alg)s: credentials are signed with "
+                "%(expected)s (Ed25519)"
+            )
+            % {"alg": repr(header.get("alg")), "expected": ALGORITHM}
         )
     if public_key is not None:
         key = _as_public_key(public_key)
         if header.get("kid") != _key_id(key):
             raise CredentialInvalid(
-                f"unknown key id {header.get('kid')!r}: the given key is {_key_id(key)}"
+                _("unknown key id %(kid)s: the given key is %(expected)s")
+                % {"kid": repr(header.get("kid")), "expected": _key_id(key)},
+                reason="unknown_key",
             )
     else:
         key = trusted_keys().get(header.get("kid"))
         if key is None:
             raise CredentialInvalid(
-                f"unknown key id {header.get('kid')!r}: this portal signs with {key_id()} "
-                "(see /.well-known/jwks.json for every key it has used)"
+                _(
+                    "unknown key id %(kid)s: this portal signs with %(expected)s (see "
+                    "/.well-known/jwks.json for every key it has used)"
+                )
+                % {"kid": repr(header.get("kid")), "expected": key_id()},
+                reason="unknown_key",
             )
     try:
         key.verify(signature, f"{header_b64}.{payload_b64}".encode("ascii"))
     except InvalidSignature:
         raise CredentialInvalid(
-            "the signature does not match: the credential was altered or not issued by this portal"
+            _(
+                "the signature does not match: the credential was altered or not issued by this "
+                "portal"
+            ),
+            reason="altered",
         ) from None
     return _json(payload, "payload")
 
@@ -452,9 +488,16 @@ def _json(data: bytes, part: str) -> dict[str, Any]:
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise CredentialInvalid(f"the {part} is not JSON") from None
+        raise CredentialInvalid(
+            {"header": _("the header is not JSON"), "payload": _("the payload is not JSON")}[part]
+        ) from None
     if not isinstance(value, dict):
-        raise CredentialInvalid(f"the {part} is not a JSON object")
+        raise CredentialInvalid(
+            {
+                "header": _("the header is not a JSON object"),
+                "payload": _("the payload is not a JSON object"),
+            }[part]
+        )
     return value
 
 

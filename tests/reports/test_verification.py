@@ -116,6 +116,24 @@ def test_a_well_formed_number_never_issued_is_a_404_that_says_so(api, certificat
     assert "not genuine" in body["detail"]  # a forged QR number is refused in words
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_reason_written_as_a_sentence_reads_as_one(
+    api, cast, certificate, django_capture_on_commit_callbacks, language
+):
+    _change(
+        cast["reviewer"],
+        certificate,
+        C.SUSPENDED,
+        "Audit pending.",
+        django_capture_on_commit_callbacks,
+    )
+    body = (
+        api(None).get(f"/api/v1/verify/{certificate.number}/", HTTP_ACCEPT_LANGUAGE=language).json()
+    )
+    assert "pending.." not in body["statement"] and "pending.。" not in body["statement"]
+    assert body["status_reason"] == "Audit pending."  # as written
+
+
 def test_a_revoked_certificate_says_when_and_why(
     api, cast, certificate, django_capture_on_commit_callbacks
 ):
