@@ -17,6 +17,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, RESULTS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -84,3 +86,25 @@ def celery_worker(django_db_setup, django_db_blocker, e2e_media_root, tmp_path_f
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A page of Debian's Chromium driven by Playwright, at the live test server."""
+    from playwright import sync_api
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium (make test does)")
+    RESULTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

@@ -7,65 +7,12 @@ watches the progress and sees the determined class. Screenshots go to test-resul
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.e2e.browser import RESULTS, log_in, log_out
 from tests.web.sheets import BAD_COLUMN, BAD_ROW, BAD_WEIGHT_LOSS, PASSING
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
-# are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-@pytest.fixture
-def browser_page(live_server, settings, tmp_path):
-    from playwright import sync_api
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium (make test does)")
-    RESULTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url("**/")
-
-
-def _log_out(page) -> None:
-    page.click("button:has-text('Log out')")
-    page.wait_for_url("**/login/")
 
 
 def _upload(page, kind: str, name: str, content: str) -> None:
@@ -84,7 +31,7 @@ def test_lab_uploads_maker_submits_and_sees_the_class(
     detail = f"/submissions/{submission.pk}/"
 
     # The laboratory uploads its four result sheets.
-    _log_in(page, "lab")
+    log_in(page, "lab")
     page.click(f"a[href='{detail}']")
     page.wait_for_url(f"**{detail}")
     for kind, content in PASSING.items():
@@ -99,10 +46,10 @@ def test_lab_uploads_maker_submits_and_sees_the_class(
     assert f"Row {BAD_ROW}, column {BAD_COLUMN}" in errors.inner_text()
     assert page.locator(".evidence-table tbody tr").count() == len(PASSING)
     page.screenshot(path=str(RESULTS / "lab-bad-sheet.png"), full_page=True)
-    _log_out(page)
+    log_out(page)
 
     # The maker submits and watches the evaluation run in the worker.
-    _log_in(page, "maker")
+    log_in(page, "maker")
     page.goto(detail)
     with page.expect_navigation():
         page.click("#submit-button")
