@@ -11,20 +11,25 @@ refused after limit - (N - 1) * (limit / 16) requests at worst. A client that se
 now and then leases one token at a time, which is exact.
 
 Once the shared counter says the window is full, the process remembers it and refuses that
-client without asking again until the window ends.
+client without asking again until the window ends. While the shared counter cannot be reached,
+each process counts on its own (``_Fallback``): verification keeps answering, a little more
+generously, instead of failing.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from redis.exceptions import RedisError
 
 # A lease is at most this share of the limit (so little is stranded per process) ...
 LEASE_SHARE = 16
@@ -42,20 +47,38 @@ class _Lease:
     full: bool = False  # the shared counter is at the limit for this window
 
 
+# A Redis that does not answer within this is taken as away ...
+REDIS_TIMEOUT_S = 0.5
+# ... and not asked again for this long: meanwhile each process counts on its own.
+SHARED_RETRY_S = 5.0
+
+logger = logging.getLogger(__name__)
+
+
 @functools.cache
 def _redis_client(location: str):
     import redis
 
-    return redis.Redis.from_url(location)
+    return redis.Redis.from_url(
+        location, socket_connect_timeout=REDIS_TIMEOUT_S, socket_timeout=REDIS_TIMEOUT_S
+    )
 
 
-def _take(key: str, count: int, ttl_s: int) -> int:
-    """Add ``count`` to the shared counter ``key`` (created with a ``ttl_s`` expiry); return the
-    new total.
+def _count(counters, key: str, count: int, ttl_s: int) -> int:
+    """Add ``count`` to ``key`` in a Django cache; return the new total."""
+    if counters.add(key, count, ttl_s):
+        return count
+    try:
+        return counters.incr(key, count)
+    except ValueError:  # expired between add and incr
+        counters.add(key, count, ttl_s)
+        return count
 
-    On Redis this is one round trip on a client kept per process: Django's RedisCache builds a
-    new redis-py client for every operation, which costs more than the verification itself.
-    """
+
+def _take_shared(key: str, count: int, ttl_s: int) -> int:
+    """``_count`` in the portal's cache. On Redis this is one round trip on a client kept per
+    process: Django's RedisCache builds a new redis-py client for every operation, which costs
+    more than the verification itself."""
     config = settings.CACHES.get("default", {})
     location = config.get("LOCATION")
     if (
@@ -68,13 +91,41 @@ def _take(key: str, count: int, ttl_s: int) -> int:
         pipe.set(cache_key, 0, ex=ttl_s, nx=True)
         pipe.incrby(cache_key, count)
         return int(pipe.execute()[1])
-    if cache.add(key, count, ttl_s):
-        return count
-    try:
-        return cache.incr(key, count)
-    except ValueError:  # expired between add and incr
-        cache.add(key, count, ttl_s)
-        return count
+    return _count(cache, key, count, ttl_s)
+
+
+class _Fallback:
+    """Where a process counts while the shared counter cannot be reached: the limit then holds
+    per process (N times the limit across N processes) rather than every verification failing
+    with a server error because Redis is away."""
+
+    def __init__(self) -> None:
+        self.counters = LocMemCache("ssb-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+        self.until = 0.0  # until then, do not ask the shared counter
+
+    def reset(self) -> None:
+        self.counters.clear()
+        self.until = 0.0
+
+
+_fallback = _Fallback()
+
+
+def _take(key: str, count: int, ttl_s: int) -> int:
+    """Add ``count`` to the shared counter ``key`` (created with a ``ttl_s`` expiry); return the
+    new total. While the shared counter is away, the process's own (``_Fallback``)."""
+    if time.monotonic() >= _fallback.until:
+        try:
+            return _take_shared(key, count, ttl_s)
+        except (RedisError, OSError):
+            _fallback.until = time.monotonic() + SHARED_RETRY_S
+            logger.warning(
+                "Rate limits cannot reach the shared counter; each process counts on its own "
+                "for the next %s s.",
+                SHARED_RETRY_S,
+                exc_info=True,
+            )
+    return _count(_fallback.counters, key, count, ttl_s)
 
 
 class Limiter:
@@ -87,6 +138,7 @@ class Limiter:
     def reset(self) -> None:
         with self._lock:
             self._leases.clear()
+            _fallback.reset()
 
     def allow(self, key: str, *, limit: int, period_s: int, now: float | None = None) -> bool:
         """Whether one more request under ``key`` is within ``limit`` per ``period_s``."""

@@ -97,3 +97,47 @@ def test_the_process_forgets_windows_that_ended(monkeypatch):
         limiter.allow(f"c{i}", limit=5, period_s=60, now=NOW)
     limiter.allow("late", limit=5, period_s=60, now=NOW + 60)
     assert list(limiter._leases) == ["late"]
+
+
+@pytest.fixture
+def redis_away(settings, caplog):
+    """The cache points at a port where no Redis listens."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    return caplog
+
+
+def test_while_redis_is_away_each_process_counts_on_its_own(redis_away, monkeypatch):
+    asked = []
+    take_shared = ratelimit._take_shared
+
+    def counting(*args):
+        asked.append(args)
+        return take_shared(*args)
+
+    monkeypatch.setattr(ratelimit, "_take_shared", counting)
+    limiter = Limiter()
+    assert _allowed(limiter, "a", 5, limit=3) == 3
+    assert "each process counts on its own" in redis_away.text
+    assert len(redis_away.records) == 1  # said once, not per request
+    assert len(asked) == 1  # not asked again for SHARED_RETRY_S
+    assert _allowed(Limiter(), "b", 2, limit=3) == 2
+    assert len(asked) == 1
+    monkeypatch.setattr(ratelimit._fallback, "until", 0.0)  # the retry time has come
+    _allowed(Limiter(), "c", 1, limit=3)
+    assert len(asked) == 2
+
+
+@pytest.mark.django_db
+def test_verification_answers_while_redis_is_away(api, certificate, redis_away, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"verify": "2/min", "verify_bulk": "2/min"},
+    }
+    client = api(None)
+    url = f"/api/v1/verify/{certificate.number}/"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
