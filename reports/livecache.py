@@ -168,10 +168,14 @@ class NotifiedCache:
     def _listen(self, params: dict[str, Any], stop: threading.Event) -> None:
         import psycopg
 
+        failing = False  # said once when the listener goes, once when it is back
         while not stop.is_set():
             try:
                 with psycopg.connect(**params) as conn:
                     conn.execute(f'LISTEN "{self.channel}"')
+                    if failing:
+                        logger.info("Listening on %s again.", self.channel)
+                        failing = False
                     self._alive_until = time.monotonic() + ALIVE_S
                     self._set_listening(True)
                     while not stop.is_set():
@@ -180,13 +184,15 @@ class NotifiedCache:
                         conn.execute("SELECT 1")  # a dead connection raises here
                         self._alive_until = time.monotonic() + ALIVE_S
             except Exception:
-                if not stop.is_set():
+                if not stop.is_set() and not failing:
                     logger.warning(
                         "Not listening on %s; verification reads the database until the "
-                        "connection is back.",
+                        "connection is back (retrying every %s s).",
                         self.channel,
+                        RETRY_S,
                         exc_info=True,
                     )
+                failing = True
             finally:
                 self._set_listening(False)
             stop.wait(RETRY_S)

@@ -9,6 +9,7 @@ machine from failing the test.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import psycopg
@@ -126,7 +127,10 @@ def test_a_number_asked_for_before_it_is_issued_is_then_found(api, product, orgs
     _until(lambda: _status(client, number) == "valid", "still never issued")
 
 
-def test_without_its_listener_the_copy_is_not_used(api, certificate, django_assert_num_queries):
+def test_without_its_listener_the_copy_is_not_used(
+    api, certificate, django_assert_num_queries, caplog
+):
+    caplog.set_level(logging.INFO, logger="reports.livecache")
     _listening()
     client = api(None)
     assert _status(client, certificate.number) == "valid"
@@ -146,6 +150,9 @@ def test_without_its_listener_the_copy_is_not_used(api, certificate, django_asse
             assert _status(client, certificate.number) == "revoked"
     _listening()  # back
     assert _status(client, certificate.number) == "revoked"
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "reports.livecache"]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said
+    assert "reads the database" in said[0][1] and "again" in said[1][1]
 
 
 def test_a_listener_that_stops_answering_stops_the_copy(
