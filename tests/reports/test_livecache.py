@@ -41,11 +41,17 @@ def _rulesets(transactional_db):
 
 
 def _listening() -> None:
-    """Wait until this process listens (the listener starts on first use)."""
+    """Wait until this process listens (the listener starts on first use) and has had every
+    notification sent so far (the fixtures' writes): a notification of our own, delivered in
+    commit order after them, has emptied the copy."""
     deadline = time.monotonic() + SEEN_WITHIN_S
     while not copy.usable():
         assert time.monotonic() < deadline, "the listener did not connect"
         time.sleep(0.01)
+    generation = copy.generation
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, 'test')", [livecache.CHANNEL])
+    _until(lambda: copy.generation > generation, "our own notification did not arrive")
 
 
 def _until(condition, what: str) -> float:
