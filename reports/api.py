@@ -14,10 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -160,26 +162,72 @@ class VerifyNumberView(_PublicVerifyView):
         return verify_number_answer(request, number)
 
 
+def _numbers_in(data: object) -> list:
+    """The list under "numbers" of a JSON body, as the bulk check and the bulk watch take it."""
+    numbers = data.get("numbers") if isinstance(data, dict) else None
+    if not isinstance(numbers, list):
+        raise InvalidInput(
+            _('Send a JSON object with a list of certificate numbers: {"numbers": [...]}.')
+        )
+    if not numbers:
+        raise InvalidInput(_("The list of numbers is empty."))
+    return numbers
+
+
+class VerifyCsvRenderer(BaseRenderer):
+    """The bulk check's answer as a CSV file for the records (``verification.results_csv``):
+    UTF-8 with a byte-order mark, formula-like cells neutralised."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return verification.results_csv(data)
+
+
 class VerifyBulkView(_PublicVerifyView):
-    """Up to 1,000 numbers in one request, each answered in order."""
+    """Up to 1,000 numbers in one request, each answered in order.
+
+    Send `Accept: text/csv` (or add `?format=csv`) for the answer as a CSV file to keep: one
+    row per number sent, with the columns line, input, certificate number, outcome, status,
+    statement, holder, product model, class, expires on, checked at. The header and the
+    statement are in the request's language (`Accept-Language`); outcome and status are the
+    same codes as in the JSON. UTF-8 with a byte-order mark, so that Excel reads it as UTF-8;
+    a cell starting with `=`, `+`, `-` or `@` is prefixed with an apostrophe so that no
+    spreadsheet runs it. Errors are JSON in either case.
+    """
 
     throttle_scope = "verify_bulk"
     parser_classes = [JSONParser]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, VerifyCsvRenderer]
 
     @extend_schema(
         request=inline_serializer("VerifyBulk", {"numbers": serializers.ListField()}),
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="The answer as a CSV file (Accept: text/csv)."
+            ),
+            (400, "application/json"): OpenApiTypes.OBJECT,
+            (429, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     def post(self, request):
-        data = request.data
-        numbers = data.get("numbers") if isinstance(data, dict) else None
-        if not isinstance(numbers, list):
-            raise InvalidInput(
-                _('Send a JSON object with a list of certificate numbers: {"numbers": [...]}.')
-            )
-        if not numbers:
-            raise InvalidInput(_("The list of numbers is empty."))
-        return Response(verification.verify_many(numbers))
+        answer = verification.verify_many(_numbers_in(request.data))
+        if request.accepted_renderer.format != "csv":
+            return Response(answer)
+        name = verification.results_csv_name(answer)
+        return Response(answer, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # An error (400, 429) keeps the API's one error shape, in JSON, whatever was accepted.
+        renderer = getattr(response, "accepted_renderer", None)
+        if response.status_code >= 400 and isinstance(renderer, VerifyCsvRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class DocumentParser(uploads.FirstFileInMemoryParser):
@@ -277,6 +325,37 @@ class WatchSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class WatchManySerializer(serializers.Serializer):
+    numbers = serializers.ListField(
+        child=serializers.CharField(), help_text="Up to 1,000 certificate numbers."
+    )
+    note = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Kept with every certificate added (not with those already watched).",
+    )
+
+
+class WatchManyEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    note = serializers.CharField()
+    added_at = serializers.DateTimeField()
+    line = serializers.IntegerField(help_text="The first place in the list naming it, from 1.")
+    outcome = serializers.ChoiceField(choices=["added", "already_watched"])
+    certificate = serializers.DictField(
+        help_text="Its public record with its live status, as GET /api/v1/verify/{number}/ "
+        "answers it."
+    )
+
+
+class WatchManyAnswerSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    already_watched = serializers.IntegerField()
+    entries = WatchManyEntrySerializer(many=True)
+
+
 class WatchlistViewSet(viewsets.GenericViewSet):
     """The organisation's watched certificates, each with its live status."""
 
@@ -309,6 +388,38 @@ class WatchlistViewSet(viewsets.GenericViewSet):
     def destroy(self, request, pk=None):
         notifications.watch_remove(user=request.user, entry_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Watch many certificates at once",
+        description=(
+            "Up to 1,000 numbers, all or nothing: if any is not a certificate number or was "
+            "never issued, nothing is added and the 400 (`code`: `numbers_rejected`) lists "
+            "every such line in `errors` (`row` is its place in the list, from 1, and "
+            "`message` the same words as the bulk verification). Otherwise the certificates "
+            "are added in one transaction; those already watched keep their entry and note, "
+            "and a number given twice counts once. A revoked, expired or withdrawn "
+            "certificate is watched all the same; its entry gives its status. 201 when "
+            "anything was added, 200 when every one was already watched."
+        ),
+        request=WatchManySerializer,
+        responses={
+            200: WatchManyAnswerSerializer,
+            201: WatchManyAnswerSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[JSONParser])
+    def bulk(self, request):
+        numbers = _numbers_in(request.data)
+        note = request.data.get("note", "")
+        if not isinstance(note, str) or len(note.strip()) > 200:
+            message = _("The note is text of at most 200 characters.")
+            raise InvalidInput(message, errors=[FieldError(message, column="note")])
+        answer = notifications.watch_add_many(user=request.user, numbers=numbers, note=note)
+        code = status.HTTP_201_CREATED if answer["added"] else status.HTTP_200_OK
+        return Response(answer, status=code)
 
 
 class WebhookSerializer(serializers.ModelSerializer):

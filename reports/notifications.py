@@ -31,14 +31,21 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
 from certification.models import Organisation, User
 from reports import verification
-from reports.models import CertificateEvent, Notification, WatchedCertificate, WebhookEndpoint
+from reports.models import (
+    Certificate,
+    CertificateEvent,
+    Notification,
+    WatchedCertificate,
+    WebhookEndpoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +103,99 @@ def watch_add(*, user: User, number: str, note: str = "") -> tuple[WatchedCertif
         certificate=certificate,
         defaults={"added_by": user, "note": (note or "").strip()[:200]},
     )
+
+
+class NumbersRejected(InvalidInput):
+    """Some lines of a list are not numbers of certificates that were issued; nothing was done.
+    ``errors`` has one entry per such line: its line (``row``) and what is wrong with it."""
+
+    code = "numbers_rejected"
+
+
+def watch_add_many(
+    *, user: User, numbers: list[object], note: str = "", lines: list[int] | None = None
+) -> dict[str, Any]:
+    """Watch up to ``verification.BULK_MAX`` certificates at once, all or nothing.
+
+    Each line is checked as the bulk verification checks it (``verification.verify_many``, with
+    its messages). If any line is not a certificate number or names one never issued, nothing is
+    added and ``NumbersRejected`` lists every such line. A certificate that was issued is watched
+    whatever its status (a revoked, expired or withdrawn one existed, and its entry says so).
+    Otherwise the certificates not yet watched are added in one transaction; those already
+    watched keep their entry and its note; a number given twice counts once. ``lines`` are the
+    file's line numbers when the numbers come from a CSV. A constant number of queries, however
+    many numbers.
+
+    Returns the counts ``added`` and ``already_watched`` and the ``entries`` (as
+    ``watchlist_entries`` gives them, with the ``line`` first naming the certificate and its
+    ``outcome``: ``added`` or ``already_watched``), in the order of the list.
+    """
+    _require_automaker(user)
+    if not numbers:
+        raise InvalidInput(_("The list of numbers is empty."))
+    answer = verification.verify_many(numbers, lines=lines)
+    rejected = [r for r in answer["results"] if r["outcome"] != "found"]
+    if rejected:
+        message = ngettext(
+            "Nothing was added: %(count)s line is not the number of a certificate that was "
+            "issued. Correct it and send the whole list again.",
+            "Nothing was added: %(count)s lines are not numbers of certificates that were "
+            "issued. Correct them and send the whole list again.",
+            len(rejected),
+        ) % {"count": len(rejected)}
+        errors = [FieldError(r["message"], row=r["line"], column="number") for r in rejected]
+        raise NumbersRejected(message, errors=errors)
+    first: dict[str, dict[str, Any]] = {}  # the first line naming each certificate
+    for result in answer["results"]:
+        first.setdefault(result["number"], result)
+    org_id = user.organisation_id
+    note = (note or "").strip()[:200]
+    watched = WatchedCertificate.objects.filter(organisation_id=org_id)
+    with transaction.atomic():
+        certificates = Certificate.objects.filter(number__in=list(first)).annotate(
+            watched=Exists(watched.filter(certificate_id=OuterRef("pk")))
+        )
+        found = {
+            number: (pk, was)
+            for number, pk, was in certificates.values_list("number", "pk", "watched")
+        }
+        # An entry another user adds meanwhile is kept as it is (ignore_conflicts: watch_once),
+        # and counted here as added.
+        WatchedCertificate.objects.bulk_create(
+            [
+                WatchedCertificate(
+                    organisation_id=org_id, certificate_id=pk, added_by=user, note=note
+                )
+                for pk, was in found.values()
+                if not was
+            ],
+            ignore_conflicts=True,
+        )
+        rows = {
+            row["certificate_id"]: row
+            for row in watched.filter(
+                certificate_id__in=[pk for pk, _was in found.values()]
+            ).values("id", "certificate_id", "note", "added_at")
+        }
+    entries = []
+    for number, result in first.items():
+        pk, was = found[number]
+        row = rows.get(pk)
+        if row is None:  # removed by another user since it was read: not on the list now
+            continue
+        entries.append(
+            {
+                "id": row["id"],
+                "number": number,
+                "note": row["note"],
+                "added_at": row["added_at"],
+                "certificate": result["certificate"],
+                "line": result["line"],
+                "outcome": "already_watched" if was else "added",
+            }
+        )
+    already = sum(1 for e in entries if e["outcome"] == "already_watched")
+    return {"added": len(entries) - already, "already_watched": already, "entries": entries}
 
 
 def watch_remove(*, user: User, entry_id: int) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     # QR readers and hand-typed links sometimes add the slash.
     path("verify/<str:number>/", pages.verify_certificate, name="verify-certificate-slash"),
     path("watchlist/", pages.watchlist, name="watchlist"),
+    path("watchlist/bulk/", pages.watchlist_bulk, name="watchlist-bulk"),
     path("watchlist/<int:pk>/remove/", pages.watchlist_remove, name="watchlist-remove"),
     path("webhooks/", pages.webhooks, name="webhooks"),
     path("webhooks/<int:pk>/active/", pages.webhook_active, name="webhook-active"),

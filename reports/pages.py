@@ -10,7 +10,9 @@ share one budget per client.
 
 from __future__ import annotations
 
+import base64
 import math
+from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,6 +106,22 @@ class WatchForm(forms.Form):
     )
 
 
+class WatchFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file of certificate numbers"),
+        help_text=gettext_lazy(
+            "One number a line, in the first column; a header line is optional. At most 1,000. "
+            "If any line is not the number of an issued certificate, nothing is added."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note for every certificate added (supplier, part)"),
+        max_length=200,
+        required=False,
+    )
+
+
 class WebhookForm(forms.Form):
     url = forms.CharField(
         label=gettext_lazy("Address (URL)"),
@@ -179,7 +197,21 @@ def verify(request: HttpRequest) -> HttpResponse:
             return _render(request, "reports/verify.html", context, status=400)
         context["answer"] = {**answer, "results": [_with_tones(r) for r in answer["results"]]}
         context["file_name"] = upload.name
+        context["download"] = _download(answer)
     return _render(request, "reports/verify.html", context)
+
+
+def _download(answer: dict[str, Any]) -> dict[str, str]:
+    """The results as the CSV file the API gives (``Accept: text/csv``), in the page itself as a
+    data: link. The file is then exactly the answer on the screen (same statuses, same time of
+    check), nothing is kept on the server for a later download, and no second request re-checks
+    the numbers or counts against the limit. A 1,000-line answer is at most ~0.6 MB of base64
+    (the file read is at most 256 kB), well within what browsers take in a link."""
+    data = base64.b64encode(verification.results_csv(answer)).decode("ascii")
+    return {
+        "href": f"data:text/csv;charset=utf-8;base64,{data}",
+        "name": verification.results_csv_name(answer),
+    }
 
 
 # The CSRF check reads the form, and with it the upload: it runs in _check_document, once the
@@ -251,28 +283,110 @@ def verify_certificate(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def watchlist(request: HttpRequest) -> HttpResponse:
-    """An automaker's watched certificates with their live status; add by number."""
-    if not notifications.can_keep_watchlist(request.user):
-        raise PermissionDenied(_("Only automakers keep a watchlist of certificates."))
-    form = WatchForm()
-    status = 200
-    if request.method == "POST":
-        form = WatchForm(request.POST)
-        if form.is_valid():
-            try:
-                entry, created = notifications.watch_add(user=request.user, **form.cleaned_data)
-            except NotPermitted as exc:
-                raise PermissionDenied(exc.message) from None
-            except PortalError as exc:
-                form.add_error("number", exc.message)
+    """An automaker's watched certificates with their live status; add by number, or many at
+    once from a CSV file (``watchlist_bulk``)."""
+    _require_automaker(request)
+    if request.method == "GET":
+        return _watchlist_page(request)
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        try:
+            entry, created = notifications.watch_add(user=request.user, **form.cleaned_data)
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
+        except PortalError as exc:
+            form.add_error("number", exc.message)
+        else:
+            values = {"number": entry.certificate.number}
+            if created:
+                messages.success(request, _("%(number)s is on your watchlist.") % values)
             else:
-                values = {"number": entry.certificate.number}
-                if created:
-                    messages.success(request, _("%(number)s is on your watchlist.") % values)
-                else:
-                    messages.info(request, _("%(number)s was already on your watchlist.") % values)
-                return redirect("watchlist")
-        status = 400
+                messages.info(request, _("%(number)s was already on your watchlist.") % values)
+            return redirect("watchlist")
+    return _watchlist_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def watchlist_bulk(request: HttpRequest) -> HttpResponse:
+    """Watch every certificate of a CSV file (as the bulk verification reads it), all or
+    nothing: a file with any bad line adds nothing, and the page lists every such line."""
+    _require_automaker(request)
+    form = WatchFileForm(request.POST, request.FILES, prefix="bulk")
+    rejected: tuple = ()
+    if form.is_valid():
+        try:
+            # One byte more than allowed is enough to say the file is too large.
+            data = form.cleaned_data["file"].read(verification.CSV_MAX_BYTES + 1)
+            numbers, lines = verification.numbers_from_csv(data)
+            answer = notifications.watch_add_many(
+                user=request.user, numbers=numbers, lines=lines, note=form.cleaned_data["note"]
+            )
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from None
+        except PortalError as exc:
+            form.add_error("file", exc.message)
+            rejected = exc.errors
+        else:
+            _say_added(request, answer)
+            return redirect("watchlist")
+    return _watchlist_page(request, bulk_form=form, rejected=rejected, status=400)
+
+
+def _say_added(request: HttpRequest, answer: dict[str, Any]) -> None:
+    added, already = answer["added"], answer["already_watched"]
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s certificate added to your watchlist.",
+                "%(count)s certificates added to your watchlist.",
+                added,
+            )
+            % {"count": added},
+        )
+    if already:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s certificate was already on your watchlist.",
+                "%(count)s certificates were already on your watchlist.",
+                already,
+            )
+            % {"count": already},
+        )
+    not_valid = Counter(
+        e["certificate"]["status_display"]
+        for e in answer["entries"]
+        if e["certificate"]["status"] != "valid"
+    )
+    if not_valid:
+        count = sum(not_valid.values())
+        statuses = pgettext("list separator", ", ").join(
+            _("%(status)s: %(count)s") % {"status": label, "count": n}
+            for label, n in not_valid.items()
+        )
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s of them is not valid now (%(statuses)s). It is watched all the "
+                "same: the list below gives its status.",
+                "%(count)s of them are not valid now (%(statuses)s). They are watched all the "
+                "same: the list below gives each one's status.",
+                count,
+            )
+            % {"count": count, "statuses": statuses},
+        )
+
+
+def _watchlist_page(
+    request: HttpRequest,
+    *,
+    form: forms.Form | None = None,
+    bulk_form: forms.Form | None = None,
+    rejected: tuple = (),
+    status: int = 200,
+) -> HttpResponse:
     entries = notifications.watchlist_entries(
         notifications.watchlist_of(request.user)
         .select_related("certificate")
@@ -281,7 +395,12 @@ def watchlist(request: HttpRequest) -> HttpResponse:
     for entry in entries:
         cert = entry["certificate"]
         entry["tone"] = TONES.get(cert["status"], "badge-none") if cert else "badge-none"
-    context = {"form": form, "entries": entries}
+    context = {
+        "form": form or WatchForm(),
+        "bulk_form": bulk_form or WatchFileForm(prefix="bulk"),
+        "rejected": rejected,
+        "entries": entries,
+    }
     return _render(request, "reports/watchlist.html", context, status=status)
 
 

@@ -31,6 +31,7 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput, NotFound
@@ -349,7 +350,8 @@ def verify_many(raws: list[object], *, lines: list[int] | None = None) -> dict[s
 
     Every entry says what became of that line: ``found`` (with the certificate and its live
     status), ``never_issued`` or ``malformed``. ``lines`` are the file's line numbers when the
-    numbers come from a CSV; otherwise entries are numbered from 1.
+    numbers come from a CSV; otherwise entries are numbered from 1. ``checked_at`` is when the
+    statuses were read (local time), for whoever files the answer away (``results_csv``).
     """
     if len(raws) > BULK_MAX:
         raise InvalidInput(
@@ -381,7 +383,8 @@ def verify_many(raws: list[object], *, lines: list[int] | None = None) -> dict[s
                 "certificate": certificate,
             }
         )
-    return {"count": len(results), "summary": summary, "results": results}
+    checked_at = timezone.localtime().isoformat(timespec="seconds")
+    return {"count": len(results), "summary": summary, "checked_at": checked_at, "results": results}
 
 
 # --- CSV upload -------------------------------------------------------------------------------
@@ -432,6 +435,74 @@ def numbers_from_csv(data: bytes) -> tuple[list[str], list[int]]:
             % {"count": f"{len(numbers):,}", "max": f"{BULK_MAX:,}"}
         )
     return numbers, lines
+
+
+# --- CSV download -----------------------------------------------------------------------------
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection"):
+# the input column echoes whatever the client sent, and holder names are typed by makers.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def results_csv(answer: dict[str, Any]) -> bytes:
+    """The answer of ``verify_many`` as a CSV file for the records, one row per line checked.
+
+    The header and the statement are in the active language; ``outcome`` and ``status`` are the
+    API's codes (``found``, ``revoked``...), so files in either language sort and filter alike.
+    UTF-8 with a byte-order mark: without it Excel in a Chinese locale reads a CSV as GB18030.
+    A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
+    """
+    chinese = (get_language() or "").startswith("zh")
+    out = io.StringIO()
+    writer = csv.writer(out)  # RFC 4180: quoted as needed, CRLF line ends
+    writer.writerow(
+        [
+            _("Line"),
+            _("Input"),
+            _("Certificate number"),
+            _("Outcome"),
+            _("Status"),
+            _("Statement"),
+            _("Holder"),
+            _("Product model"),
+            _("Class"),
+            _("Expires on"),
+            _("Checked at"),
+        ]
+    )
+    for result in answer["results"]:
+        certificate = result["certificate"] or {}
+        product_class = certificate.get("determined_class") or {}
+        row = [
+            result["line"],
+            result["input"],
+            result["number"],
+            result["outcome"],
+            result["status"],
+            result["message"],
+            (certificate.get("holder") or {}).get("name"),
+            (certificate.get("product") or {}).get("model_number"),
+            product_class.get("name_zh" if chinese else "name_en"),
+            certificate.get("expires_on"),
+            answer["checked_at"],
+        ]
+        writer.writerow([_csv_cell(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def results_csv_name(answer: dict[str, Any]) -> str:
+    """The download's file name: when it was checked, so files of several checks sort by date."""
+    stamp = re.sub(r"[^0-9T]", "", answer["checked_at"][:19])
+    return f"verification-{stamp}.csv"
 
 
 # --- a certificate file someone was sent ------------------------------------------------------
