@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from certification.models import Dataset, Organisation, Product, Submission, User
+from certification.models import AuditEvent, Dataset, Organisation, Product, Submission, User
 
 Kind = Organisation.Kind
 
@@ -175,6 +175,16 @@ def certificates_visible_to(user):
 def can_audit(user) -> bool:
     """Regulators and the certification body read the audit trail and re-run evaluations."""
     return _sees_everything(user) or _kind(user) in (Kind.REGULATOR, Kind.CERTIFICATION_BODY)
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """The portal-wide audit log: every event to those who ``can_audit``, nothing to anyone else.
+
+    The pages and the API answer 403 to a user who may not audit, before reading any of it.
+    """
+    if not can_audit(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.all()
 
 
 def certificate_statuses_settable_by(user, certificate) -> frozenset[str]:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 
@@ -378,6 +379,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            # The audit log filters by action, exactly or by prefix (LIKE 'certificate.%'):
+            # pattern ops serve both whatever the database's collation.
+            models.Index(
+                fields=["action"], name="auditevent_action_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            # ...and by the certificate number a certificate action records in its detail.
+            models.Index(KeyTransform("certificate", "detail"), name="auditevent_certificate_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -34,6 +34,7 @@ urlpatterns = [
         views.submission_reproduce,
         name="submission-reproduce",
     ),
+    path("audit/", views.audit_log, name="audit-log"),
     path("review/", views.review_queue, name="review-queue"),
     # Page names differ from the API's router names ("certificate-list", "certificate-detail").
     path("certificates/", certificate_views.certificate_list, name="certificate-pages"),

@@ -12,15 +12,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from certification import access, selectors, services
 from certification.api.views import TEMPLATE_FORMATS, template_response
 from certification.exceptions import NotPermitted, PortalError
+from certification.filters import AuditEventFilter
 from certification.forms import (
     DecisionForm,
     ProductForm,
@@ -437,12 +440,16 @@ def submission_decision(request: HttpRequest, pk: int) -> HttpResponse:
 # --- audit ------------------------------------------------------------------------------------
 
 
-def _auditable_submission(request: HttpRequest, pk: int) -> Submission:
-    submission = _visible_submission(request, pk)
+def _require_auditor(request: HttpRequest) -> None:
     if not access.can_audit(request.user):
         raise PermissionDenied(
             _("Only regulators and the certification body read the audit trail.")
         )
+
+
+def _auditable_submission(request: HttpRequest, pk: int) -> Submission:
+    submission = _visible_submission(request, pk)
+    _require_auditor(request)
     return submission
 
 
@@ -485,3 +492,67 @@ def submission_reproduce(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.warning(request, _("Re-run finished: the outcome differs from the stored one."))
     return _render_audit(request, submission, reproduction=report)
+
+
+AUDIT_LOG_PAGE_SIZE = 50
+AUDIT_FACT_LABELS = {
+    "decision": gettext_lazy("Decision"),
+    "reason": gettext_lazy("Reason"),
+    "attempt": gettext_lazy("Attempt"),
+    "kind": gettext_lazy("Data"),
+    "determined_class": gettext_lazy("Determined class"),
+    "sha256": "SHA-256",
+    "pdf_sha256": "PDF SHA-256",
+    "identical": gettext_lazy("Identical outcome"),
+}
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every recorded event of the portal, newest first, 50 a page, filtered as the API is."""
+    _require_auditor(request)
+    user = request.user
+    filterset = AuditEventFilter(request.GET, queryset=access.audit_events_visible_to(user))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "query": query.urlencode(), "rows": [], "page": None}
+    if filterset.is_valid():
+        paginator = Paginator(selectors.audit_log(filterset.qs), AUDIT_LOG_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        events = list(page.object_list)
+        # Drafts and never-submitted products are outside an auditor's pages: their ids are
+        # shown, not linked. Two queries for the whole page.
+        submission_ids = {e.submission_id for e in events if e.submission_id}
+        product_ids = {e.product_id for e in events if e.product_id}
+        linked_submissions = set(
+            access.submissions_visible_to(user)
+            .filter(pk__in=submission_ids)
+            .values_list("pk", flat=True)
+        )
+        linked_products = set(
+            access.products_visible_to(user).filter(pk__in=product_ids).values_list("pk", flat=True)
+        )
+        context["page"] = page
+        context["rows"] = [
+            {
+                "event": e,
+                "action_label": selectors.audit_action_label(e.action),
+                "actor_name": selectors.audit_actor_name(e),
+                "certificate": selectors.audit_certificate_number(e),
+                "submission_linked": e.submission_id in linked_submissions,
+                "product_linked": e.product_id in linked_products,
+                "facts": [
+                    {
+                        "label": AUDIT_FACT_LABELS[key],
+                        "value": (_("Yes") if value else _("No"))
+                        if isinstance(value, bool)
+                        else value,
+                        "is_hash": key in ("sha256", "pdf_sha256"),
+                    }
+                    for key, value in selectors.audit_facts(e, hash_length=None).items()
+                ],
+            }
+            for e in events
+        ]
+    return render(request, "certification/audit_log.html", context)

@@ -19,13 +19,13 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from certification.api.errors import api_exception_body, portal_error_body
+from certification.csvfile import CsvRenderer, ErrorsAsJson
 from certification.exceptions import FieldError, InvalidInput, PortalError
 from reports import livecache, notifications, ratelimit, uploads, verification
 from reports.models import WebhookEndpoint
@@ -174,19 +174,15 @@ def _numbers_in(data: object) -> list:
     return numbers
 
 
-class VerifyCsvRenderer(BaseRenderer):
+class VerifyCsvRenderer(CsvRenderer):
     """The bulk check's answer as a CSV file for the records (``verification.results_csv``):
     UTF-8 with a byte-order mark, formula-like cells neutralised."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         return verification.results_csv(data)
 
 
-class VerifyBulkView(_PublicVerifyView):
+class VerifyBulkView(ErrorsAsJson, _PublicVerifyView):
     """Up to 1,000 numbers in one request, each answered in order.
 
     Send `Accept: text/csv` (or add `?format=csv`) for the answer as a CSV file to keep: one
@@ -219,15 +215,6 @@ class VerifyBulkView(_PublicVerifyView):
             return Response(answer)
         name = verification.results_csv_name(answer)
         return Response(answer, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # An error (400, 429) keeps the API's one error shape, in JSON, whatever was accepted.
-        renderer = getattr(response, "accepted_renderer", None)
-        if response.status_code >= 400 and isinstance(renderer, VerifyCsvRenderer):
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 class DocumentParser(uploads.FirstFileInMemoryParser):

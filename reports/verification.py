@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from certification.csvfile import csv_lines
 from certification.exceptions import FieldError, InvalidInput, NotFound
 from reports import livecache, signing
 from reports.models import Certificate
@@ -439,19 +440,6 @@ def numbers_from_csv(data: bytes) -> tuple[list[str], list[int]]:
 
 # --- CSV download -----------------------------------------------------------------------------
 
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection"):
-# the input column echoes whatever the client sent, and holder names are typed by makers.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
 
 def results_csv(answer: dict[str, Any]) -> bytes:
     """The answer of ``verify_many`` as a CSV file for the records, one row per line checked.
@@ -462,23 +450,20 @@ def results_csv(answer: dict[str, Any]) -> bytes:
     A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
     """
     chinese = (get_language() or "").startswith("zh")
-    out = io.StringIO()
-    writer = csv.writer(out)  # RFC 4180: quoted as needed, CRLF line ends
-    writer.writerow(
-        [
-            _("Line"),
-            _("Input"),
-            _("Certificate number"),
-            _("Outcome"),
-            _("Status"),
-            _("Statement"),
-            _("Holder"),
-            _("Product model"),
-            _("Class"),
-            _("Expires on"),
-            _("Checked at"),
-        ]
-    )
+    header = [
+        _("Line"),
+        _("Input"),
+        _("Certificate number"),
+        _("Outcome"),
+        _("Status"),
+        _("Statement"),
+        _("Holder"),
+        _("Product model"),
+        _("Class"),
+        _("Expires on"),
+        _("Checked at"),
+    ]
+    rows = []
     for result in answer["results"]:
         certificate = result["certificate"] or {}
         product_class = certificate.get("determined_class") or {}
@@ -495,8 +480,8 @@ def results_csv(answer: dict[str, Any]) -> bytes:
             certificate.get("expires_on"),
             answer["checked_at"],
         ]
-        writer.writerow([_csv_cell(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode()
+        rows.append(row)
+    return b"".join(csv_lines(header, rows))
 
 
 def results_csv_name(answer: dict[str, Any]) -> str:

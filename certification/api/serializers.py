@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from certification import selectors
-from certification.models import BatteryClass, Dataset, Organisation, Product, Submission
+from certification.models import (
+    AuditEvent,
+    BatteryClass,
+    Dataset,
+    Organisation,
+    Product,
+    Submission,
+)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -144,3 +152,98 @@ class SubmissionSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject", "return"])
     reason = serializers.CharField(max_length=5000, trim_whitespace=True)
+
+
+class AuditFactsSerializer(serializers.Serializer):
+    """The key facts of an event's detail, in the request's language; hashes in full."""
+
+    reason = serializers.CharField(required=False)
+    decision = serializers.CharField(required=False, help_text="The decision, in words.")
+    attempt = serializers.IntegerField(required=False)
+    kind = serializers.CharField(required=False, help_text="The kind of data, in words.")
+    determined_class = serializers.CharField(required=False)
+    sha256 = serializers.CharField(required=False)
+    pdf_sha256 = serializers.CharField(required=False)
+    identical = serializers.BooleanField(required=False)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    """One event of the portal-wide audit log."""
+
+    action_label = serializers.SerializerMethodField(help_text="The action in words.")
+    actor = serializers.CharField(
+        source="actor.username", default=None, help_text="Username; null for the portal itself."
+    )
+    actor_name = serializers.SerializerMethodField()
+    organisation = serializers.SerializerMethodField()
+    submission = serializers.IntegerField(source="submission_id", allow_null=True)
+    product = serializers.SerializerMethodField()
+    certificate = serializers.SerializerMethodField(help_text="Certificate number, if any.")
+    facts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "action",
+            "action_label",
+            "actor",
+            "actor_name",
+            "organisation",
+            "submission",
+            "product",
+            "certificate",
+            "facts",
+            "detail",
+        ]
+        read_only_fields = fields
+
+    def get_action_label(self, event) -> str:
+        return selectors.audit_action_label(event.action)
+
+    def get_actor_name(self, event) -> str | None:
+        return selectors.audit_actor_name(event) or None
+
+    @extend_schema_field(
+        inline_serializer(
+            "AuditOrganisation",
+            {"id": serializers.IntegerField(), "name": serializers.CharField()},
+            allow_null=True,
+        )
+    )
+    def get_organisation(self, event) -> dict | None:
+        org = event.actor_organisation
+        return {"id": org.pk, "name": org.name} if org else None
+
+    @extend_schema_field(
+        inline_serializer(
+            "AuditProduct",
+            {
+                "id": serializers.IntegerField(),
+                "model_number": serializers.CharField(),
+                "manufacturer": inline_serializer(
+                    "AuditManufacturer",
+                    {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                ),
+            },
+            allow_null=True,
+        )
+    )
+    def get_product(self, event) -> dict | None:
+        product = event.product
+        if product is None:
+            return None
+        maker = product.manufacturer
+        return {
+            "id": product.pk,
+            "model_number": product.model_number,
+            "manufacturer": {"id": maker.pk, "name": maker.name},
+        }
+
+    def get_certificate(self, event) -> str | None:
+        return selectors.audit_certificate_number(event)
+
+    @extend_schema_field(AuditFactsSerializer)
+    def get_facts(self, event) -> dict:
+        return selectors.audit_facts(event, hash_length=None)

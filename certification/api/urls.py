@@ -16,6 +16,7 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("templates/<str:kind>/", views.SheetTemplateView.as_view(), name="api-sheet-template"),
+    path("audit/", views.AuditLogView.as_view(), name="api-audit-log"),
     path("dataset-kinds/", views.DatasetKindsView.as_view(), name="api-dataset-kinds"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

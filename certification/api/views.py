@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from certification import access, selectors, services
 from certification.api.serializers import (
+    AuditEventSerializer,
     DatasetSerializer,
     DatasetUploadSerializer,
     DecisionSerializer,
@@ -22,7 +30,9 @@ from certification.api.serializers import (
     ProductSerializer,
     SubmissionSerializer,
 )
+from certification.csvfile import CsvRenderer, ErrorsAsJson, csv_lines
 from certification.exceptions import InvalidInput, NotPermitted
+from certification.filters import AuditEventFilter
 from certification.models import Dataset
 from certification.parsers.sheets import SHEET_KINDS, sheet_template
 
@@ -242,3 +252,70 @@ class DatasetKindsView(APIView):
                 ]
             kinds.append(entry)
         return Response({"kinds": kinds})
+
+
+# An export reads this many events at a time from a server-side cursor: a few MB at most.
+AUDIT_EXPORT_CHUNK = 2000
+
+
+class AuditLogView(ErrorsAsJson, generics.ListAPIView):
+    """Every recorded event of the portal, newest first (regulators, certification body).
+
+    Narrow it with `action` (exact, or a prefix ending in a dot such as `certificate.`),
+    `organisation` (of the user who acted), `manufacturer` (of the product concerned),
+    `submission`, `certificate` (events naming it, and every event of its submission) and the
+    days `from` and `to`, both inclusive, in the portal's time zone. An invalid filter is a 400.
+
+    Send `Accept: text/csv` (or add `?format=csv`) for the whole filtered log as one CSV file,
+    unpaginated and streamed: UTF-8 with a byte-order mark, header in the request's language,
+    full hashes and the detail as JSON; a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    carriage return gets a leading apostrophe so that no spreadsheet runs it.
+    """
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the filters
+            return access.audit_events_visible_to(None)
+        if not access.can_audit(self.request.user):
+            raise NotPermitted(
+                _("Only regulators and the certification body read the audit trail.")
+            )
+        return access.audit_events_visible_to(self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): AuditEventSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="The filtered log as a CSV file (Accept: text/csv)."
+            ),
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        events = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == CsvRenderer.format:
+            return audit_csv_response(events)
+        page = self.paginate_queryset(selectors.audit_log(events))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def audit_csv_response(events) -> StreamingHttpResponse:
+    """The events as a CSV download, written while it is sent."""
+    language = translation.get_language()
+
+    def rows():
+        # Written after the view has returned: keep the request's language for the labels.
+        with translation.override(language):
+            yield from selectors.audit_csv_rows(events, chunk_size=AUDIT_EXPORT_CHUNK)
+
+    stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
+    response = StreamingHttpResponse(
+        csv_lines(selectors.audit_csv_header(), rows()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response
