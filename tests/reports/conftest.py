@@ -18,9 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from certification import services
 from certification.models import Evaluation, Product, RuleSet, Submission
+from certification.samples import sample_sheet
 from reports.models import Certificate
 
 PDF = b"%PDF-1.4\n% dummy certificate for tests\n%%EOF\n"
@@ -169,6 +172,36 @@ def new_certificate(product, cast, orgs):
         return make_certificate(of or product, orgs["lab"], cast["maker"], **fields)
 
     return make
+
+
+SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
+
+
+def approve_for_issue(submission, cast, capture):
+    """The lab's four sample sheets, the evaluation, and two approvals: the last one's commit
+    issues the certificate (in-process with ``eager_celery``: PDF rendered, credential signed)."""
+    for kind in SHEETS:
+        services.dataset_upload(
+            user=cast["lab"], submission=submission, kind=kind,
+            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
+        )  # fmt: skip
+    evaluation = services.submission_submit(user=cast["maker"], submission=submission)
+    services.evaluation_run(evaluation_id=evaluation.pk)
+    services.submission_decide(
+        user=cast["reviewer"], submission=submission, decision="approve", reason="ok"
+    )
+    with capture(execute=True):
+        services.submission_decide(
+            user=cast["reviewer2"], submission=submission, decision="approve", reason="ok"
+        )
+    submission.refresh_from_db()
+    return submission
+
+
+@pytest.fixture
+def issued(submission, cast, eager_celery, django_capture_on_commit_callbacks) -> Certificate:
+    """A certificate issued the real way: two approvals, then the PDF rendered and signed."""
+    return approve_for_issue(submission, cast, django_capture_on_commit_callbacks).certificate
 
 
 @pytest.fixture

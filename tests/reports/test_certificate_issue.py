@@ -6,48 +6,16 @@ import datetime as dt
 import hashlib
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.exceptions import InvalidInput, InvalidTransition, NotPermitted
 from certification.models import Submission
-from certification.samples import sample_sheet
 from reports import services as cert_services
 from reports import signing
 from reports.models import Certificate, CertificateEvent
+from tests.reports.conftest import approve_for_issue
 
 pytestmark = pytest.mark.django_db
-
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
-
-
-def _approved(submission, cast, capture):
-    for kind in SHEETS:
-        services.dataset_upload(
-            user=cast["lab"], submission=submission, kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
-        )  # fmt: skip
-    evaluation = services.submission_submit(user=cast["maker"], submission=submission)
-    services.evaluation_run(evaluation_id=evaluation.pk)
-    services.submission_decide(
-        user=cast["reviewer"], submission=submission, decision="approve", reason="ok"
-    )
-    with capture(execute=True):
-        services.submission_decide(
-            user=cast["reviewer2"], submission=submission, decision="approve", reason="ok"
-        )
-    submission.refresh_from_db()
-    return submission
-
-
-@pytest.fixture
-def issued(submission, cast, settings, django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
-    yield _approved(submission, cast, django_capture_on_commit_callbacks).certificate
-    app.conf.task_always_eager = False
 
 
 def test_the_last_approval_issues_one_certificate(issued, api, cast):
@@ -151,7 +119,7 @@ def test_a_new_certificate_supersedes_the_products_old_one(
     second = services.submission_create(
         user=cast["maker"], product=issued.product, claimed_class="all_solid_state", lab=orgs["lab"]
     )
-    new = _approved(second, cast, django_capture_on_commit_callbacks).certificate
+    new = approve_for_issue(second, cast, django_capture_on_commit_callbacks).certificate
     issued.refresh_from_db()
     assert issued.status == "superseded"
     assert issued.superseded_by == new

@@ -21,8 +21,6 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from certification import services
-from certification.samples import sample_sheet
 from reports import services as cert_services
 from reports import signing, verification
 
@@ -35,33 +33,8 @@ ROLES = [
     "maker", "other_maker", "lab", "other_lab", "reviewer", "reviewer2", "automaker",
     "regulator", None,
 ]  # fmt: skip
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 OTHER_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def issued(submission, cast, settings, django_capture_on_commit_callbacks):
-    """A certificate issued the real way: two approvals, then the PDF rendered and signed."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
-    for kind in SHEETS:
-        services.dataset_upload(
-            user=cast["lab"], submission=submission, kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
-        )  # fmt: skip
-    evaluation = services.submission_submit(user=cast["maker"], submission=submission)
-    services.evaluation_run(evaluation_id=evaluation.pk)
-    for reviewer in ("reviewer", "reviewer2"):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.submission_decide(
-                user=cast[reviewer], submission=submission, decision="approve", reason="ok"
-            )
-    submission.refresh_from_db()
-    yield submission.certificate
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture
