@@ -8,7 +8,8 @@ credential) counts as one verification.
 
 from __future__ import annotations
 
-import json
+import math
+from types import SimpleNamespace
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language, gettext_lazy
@@ -19,6 +20,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -72,6 +74,15 @@ class VerifyRateThrottle(ScopedRateThrottle):
         return max(self.window_ends - self.timer(), 0)
 
 
+def throttle_wait(request: HttpRequest, scope: str) -> int | None:
+    """Whole seconds to wait when ``request`` is over the scope's rate, else None (counting
+    the request when it is not)."""
+    throttle = VerifyRateThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
+        return None
+    return math.ceil(throttle.wait())
+
+
 class VerifyThrottled(exceptions.Throttled):
     default_detail = gettext_lazy(
         "Too many verification requests from your address. To check many certificates at once, "
@@ -99,8 +110,8 @@ class _PublicVerifyView(APIView):
 
 
 def _json_bytes(body: dict) -> bytes:
-    # As DRF's JSONRenderer writes it (compact, UTF-8), so both ways of serving agree.
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    # DRF's own JSONRenderer, so both ways of serving write the same bytes.
+    return JSONRenderer().render(body)
 
 
 def _verify_number_body(number: str) -> tuple[int, bytes]:
@@ -121,11 +132,10 @@ def verify_number_answer(request: HttpRequest, number: str) -> HttpResponse:
     for every other way in. The answer for a well-formed number is kept in the process's copy
     (``reports.livecache``) per language and day until a certificate next changes.
     """
-    throttle = VerifyRateThrottle()
-    retry_after = None
-    if not throttle.allow_request(request, VerifyNumberView):
-        exc = VerifyThrottled(wait=throttle.wait())
-        status_code, body, retry_after = 429, _json_bytes(api_exception_body(exc)), exc.wait
+    retry_after = throttle_wait(request, "verify")
+    if retry_after is not None:
+        body = _json_bytes(api_exception_body(VerifyThrottled(wait=retry_after)))
+        status_code = 429
     else:
         normalised = verification.normalise_number(number)
         if verification.is_well_formed(normalised):
@@ -282,13 +292,8 @@ class VerifyDocumentView(_PublicVerifyView):
         },
     )
     def post(self, request):
-        upload = request.FILES.get("file")
-        pasted = request.data.get("credential")
-        if upload is not None:
-            data = upload.read()
-        elif isinstance(pasted, str) and pasted.strip():
-            data = pasted.encode()
-        else:
+        data = uploads.document_bytes(request.FILES.get("file"), request.data.get("credential"))
+        if data is None:
             message = _(
                 "Send the certificate PDF or the credential file as multipart form data in the "
                 "field “file”, or the credential's text in the field “credential”."

@@ -11,9 +11,7 @@ share one budget per client.
 from __future__ import annotations
 
 import base64
-import math
 from collections import Counter
-from types import SimpleNamespace
 from typing import Any
 
 from django import forms
@@ -31,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.exceptions import InvalidInput, NotFound, NotPermitted, PortalError
 from reports import notifications, uploads, verification
-from reports.api import VerifyRateThrottle, VerifyThrottled
+from reports.api import VerifyThrottled, throttle_wait
 
 # Badge colours of the portal's stylesheet, per certificate status.
 TONES = {
@@ -43,12 +41,10 @@ TONES = {
     "superseded": "badge-withdrawn",
     "never_issued": "badge-fail",
     "malformed": "badge-error",
-    # A certificate file that is not the portal's as issued (reports.verification.check_document).
+    # A certificate file that is not the portal's as issued (reports.verification.check_document);
+    # a file that is no certificate file at all takes the error tone.
     "unknown_pdf": "badge-fail",
     "invalid_credential": "badge-fail",
-    "not_a_certificate_file": "badge-error",
-    "empty_file": "badge-error",
-    "file_too_large": "badge-error",
 }
 
 
@@ -106,20 +102,21 @@ class WatchForm(forms.Form):
     )
 
 
-class WatchFileForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file of certificate numbers"),
-        help_text=gettext_lazy(
-            "One number a line, in the first column; a header line is optional. At most 1,000. "
-            "If any line is not the number of an issued certificate, nothing is added."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
-    )
+class WatchFileForm(NumbersFileForm):
+    """The bulk verification's file, read the same way, with a note for every entry added."""
+
     note = forms.CharField(
         label=gettext_lazy("Note for every certificate added (supplier, part)"),
         max_length=200,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext_lazy(
+            "One number a line, in the first column; a header line is optional. At most 1,000. "
+            "If any line is not the number of an issued certificate, nothing is added."
+        )
 
 
 class WebhookForm(forms.Form):
@@ -128,14 +125,6 @@ class WebhookForm(forms.Form):
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://", "spellcheck": "false"}),
     )
-
-
-def _throttle_wait(request: HttpRequest, scope: str) -> int | None:
-    """Seconds to wait when ``request`` is over the scope's rate, else None."""
-    throttle = VerifyRateThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
-        return None
-    return math.ceil(throttle.wait())
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
@@ -180,7 +169,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["error"] = verification.malformed_message(request.GET["number"])
         return _render(request, "reports/verify.html", context, status=400)
     if request.method == "POST":
-        if (wait := _throttle_wait(request, "verify_bulk")) is not None:
+        if (wait := throttle_wait(request, "verify_bulk")) is not None:
             return _throttled(request, wait)
         file_form = NumbersFileForm(request.POST, request.FILES)
         context["file_form"] = file_form
@@ -188,9 +177,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             return _render(request, "reports/verify.html", context, status=400)
         upload = file_form.cleaned_data["file"]
         try:
-            # One byte more than allowed is enough to say the file is too large.
-            data = upload.read(verification.CSV_MAX_BYTES + 1)
-            numbers, lines = verification.numbers_from_csv(data)
+            numbers, lines = uploads.numbers_in_csv_upload(upload)
             answer = verification.verify_many(numbers, lines=lines)
         except InvalidInput as exc:
             context["error"] = exc.message
@@ -224,7 +211,7 @@ def verify_document(request: HttpRequest) -> HttpResponse:
     database or on disk; it counts as one verification."""
     if request.method == "GET":
         return redirect(f"{reverse('verify')}#document")
-    if (wait := _throttle_wait(request, "verify")) is not None:
+    if (wait := throttle_wait(request, "verify")) is not None:
         return _throttled(request, wait)
     uploads.keep_in_memory(
         request, field_name="document", max_bytes=verification.DOCUMENT_MAX_BYTES
@@ -239,7 +226,7 @@ def _check_document(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "reports/verify.html", context, status=400)
     upload = form.cleaned_data["document"]
-    data = upload.read() if upload is not None else form.cleaned_data["credential"].encode()
+    data = uploads.document_bytes(upload, form.cleaned_data["credential"])
     context["file_name"] = upload.name if upload is not None else None
     try:
         check = verification.check_document(data)
@@ -258,7 +245,7 @@ def _check_document(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def verify_certificate(request: HttpRequest, number: str) -> HttpResponse:
     """One certificate's public record: never "not found" for one that existed."""
-    if (wait := _throttle_wait(request, "verify")) is not None:
+    if (wait := throttle_wait(request, "verify")) is not None:
         return _throttled(request, wait)
     context: dict[str, Any] = {"number_form": NumberForm(initial={"number": number})}
     try:
@@ -316,9 +303,7 @@ def watchlist_bulk(request: HttpRequest) -> HttpResponse:
     rejected: tuple = ()
     if form.is_valid():
         try:
-            # One byte more than allowed is enough to say the file is too large.
-            data = form.cleaned_data["file"].read(verification.CSV_MAX_BYTES + 1)
-            numbers, lines = verification.numbers_from_csv(data)
+            numbers, lines = uploads.numbers_in_csv_upload(form.cleaned_data["file"])
             answer = notifications.watch_add_many(
                 user=request.user, numbers=numbers, lines=lines, note=form.cleaned_data["note"]
             )

@@ -88,3 +88,21 @@ class FirstFileInMemoryParser(MultiPartParser):
                 _("The request is not readable multipart form data: %(error)s") % {"error": exc}
             ) from None
         return DataAndFiles(data, files)
+
+
+def numbers_in_csv_upload(upload) -> tuple[list[str], list[int]]:
+    """The numbers of an uploaded CSV and their lines (``verification.numbers_from_csv``),
+    reading one byte more than allowed at most: enough to say the file is too large."""
+    from reports import verification
+
+    return verification.numbers_from_csv(upload.read(verification.CSV_MAX_BYTES + 1))
+
+
+def document_bytes(upload, pasted: object) -> bytes | None:
+    """The certificate file sent, else the credential's pasted text, as bytes; None when
+    neither came."""
+    if upload is not None:
+        return upload.read()
+    if isinstance(pasted, str) and pasted.strip():
+        return pasted.encode()
+    return None
