@@ -831,6 +831,16 @@ class _Evaluation:
         message_id = f"flag.{code}"
         self.flags.append(Flag(code, severity, message_id, params, render(message_id, params)))
 
+    def flag_unreported(self, kind: str, problems: _Problems) -> None:
+        """Conditions the results leave out were not verified: said, not held against them."""
+        if problems.unreported:
+            self.flag(
+                "condition_not_reported",
+                "info",
+                kind=kind,
+                conditions=_joined("list.names", problems.unreported),
+            )
+
     @staticmethod
     def result(
         code: str,
@@ -1133,13 +1143,7 @@ class _Evaluation:
         if declared is not None:
             measured["declared"] = declared
         chamber_problems = self._chamber_logs(limits, measured["chamber_logs"]) if samples else []
-        if problems.unreported:
-            self.flag(
-                "condition_not_reported",
-                "info",
-                kind="weight_loss",
-                conditions=_joined("list.names", problems.unreported),
-            )
+        self.flag_unreported("weight_loss", problems)
         params = {
             "sample_count": len(samples),
             "max_loss_pct": measured["max_loss_pct"],
@@ -1522,13 +1526,7 @@ class _Evaluation:
         if declared is not None:
             measured["declared"] = declared
         cycler_ok = self._cyclers(pool, measured["cycler"]) if samples else True
-        if problems.unreported:
-            self.flag(
-                "condition_not_reported",
-                "info",
-                kind="energy_density",
-                conditions=_joined("list.names", problems.unreported),
-            )
+        self.flag_unreported("energy_density", problems)
         params = {
             "sample_count": len(samples),
             "min_energy_density_wh_per_kg": measured["min_energy_density_wh_per_kg"],
