@@ -317,10 +317,18 @@ def audit_decision(event) -> str | None:
     return str(Decision.Kind(kind).label) if kind else None
 
 
-def audit_facts(event, *, hash_length: int | None = 12) -> dict[str, object]:
+def class_label(code: str) -> str:
+    """A battery class's name in the active language; a code the portal does not know as it is."""
+    try:
+        return str(BatteryClass(code).label)
+    except ValueError:
+        return code
+
+
+def audit_facts(event) -> dict[str, object]:
     """The detail's key facts by name, in the active language: reason, decision, attempt, data
-    kind, determined class, hashes (shortened to ``hash_length`` characters for the page) and
-    whether a re-run was identical. Absent facts are left out."""
+    kind, determined class, hashes (whole: the page shortens them) and whether a re-run was
+    identical. Absent facts are left out."""
     detail = event.detail or {}
     facts: dict[str, object] = {}
     if detail.get("reason"):
@@ -333,13 +341,10 @@ def audit_facts(event, *, hash_length: int | None = 12) -> dict[str, object]:
     if detail.get("kind"):
         facts["kind"] = str(_SHEET_KINDS.get(detail["kind"], detail["kind"]))
     if detail.get("determined_class"):
-        try:
-            facts["determined_class"] = str(BatteryClass(detail["determined_class"]).label)
-        except ValueError:
-            facts["determined_class"] = str(detail["determined_class"])
+        facts["determined_class"] = class_label(str(detail["determined_class"]))
     for key in ("sha256", "pdf_sha256"):
         if isinstance(detail.get(key), str):
-            facts[key] = detail[key][:hash_length] if hash_length else detail[key]
+            facts[key] = detail[key]
     if isinstance(detail.get("identical"), bool):
         facts["identical"] = detail["identical"]
     return facts
@@ -366,11 +371,15 @@ def audit_csv_header() -> list[str]:
     ]
 
 
-def audit_csv_rows(qs: QuerySet, *, chunk_size: int = 2000):
-    """One row per event of ``audit_log(qs)``, read ``chunk_size`` at a time from a server-side
-    cursor, so that an export of any length holds one chunk in memory."""
-    for event in audit_log(qs).iterator(chunk_size=chunk_size):
-        facts = audit_facts(event, hash_length=None)
+# An export reads this many events at a time from a server-side cursor: a few MB at most.
+AUDIT_EXPORT_CHUNK = 2000
+
+
+def audit_csv_rows(qs: QuerySet):
+    """One row per event of ``audit_log(qs)``, read ``AUDIT_EXPORT_CHUNK`` at a time from a
+    server-side cursor, so that an export of any length holds one chunk in memory."""
+    for event in audit_log(qs).iterator(chunk_size=AUDIT_EXPORT_CHUNK):
+        facts = audit_facts(event)
         yield [
             event.pk,
             timezone.localtime(event.at).isoformat(),

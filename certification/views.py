@@ -550,7 +550,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                         else value,
                         "is_hash": key in ("sha256", "pdf_sha256"),
                     }
-                    for key, value in selectors.audit_facts(e, hash_length=None).items()
+                    for key, value in selectors.audit_facts(e).items()
                 ],
             }
             for e in events

@@ -246,4 +246,4 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AuditFactsSerializer)
     def get_facts(self, event) -> dict:
-        return selectors.audit_facts(event, hash_length=None)
+        return selectors.audit_facts(event)

@@ -75,6 +75,11 @@ class LabViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return access.labs_assignable_by(self.request.user)
 
 
+def _require_auditor(user) -> None:
+    if not access.can_audit(user):
+        raise NotPermitted(_("Only regulators and the certification body read the audit trail."))
+
+
 class SubmissionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -134,19 +139,14 @@ class SubmissionViewSet(
     def audit(self, request, pk=None):
         """Every recorded event of this submission, oldest first (regulator, certification body)."""
         submission = self.get_object()
-        if not access.can_audit(request.user):
-            raise NotPermitted(
-                _("Only regulators and the certification body read the audit trail.")
-            )
+        _require_auditor(request.user)
         return Response({"events": selectors.audit_trail(submission)})
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def reproduce(self, request, pk=None):
         """Re-run the latest finished evaluation from the stored files and rule set text."""
-        submission = self.get_object()
-        if not access.can_audit(request.user):
-            raise NotPermitted(_("Only regulators and the certification body re-run evaluations."))
+        submission = self.get_object()  # the service says who may re-run it
         return Response(services.evaluation_reproduce(user=request.user, submission=submission))
 
     @extend_schema(
@@ -254,10 +254,6 @@ class DatasetKindsView(APIView):
         return Response({"kinds": kinds})
 
 
-# An export reads this many events at a time from a server-side cursor: a few MB at most.
-AUDIT_EXPORT_CHUNK = 2000
-
-
 class AuditLogView(ErrorsAsJson, generics.ListAPIView):
     """Every recorded event of the portal, newest first (regulators, certification body).
 
@@ -279,10 +275,7 @@ class AuditLogView(ErrorsAsJson, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the filters
             return access.audit_events_visible_to(None)
-        if not access.can_audit(self.request.user):
-            raise NotPermitted(
-                _("Only regulators and the certification body read the audit trail.")
-            )
+        _require_auditor(self.request.user)
         return access.audit_events_visible_to(self.request.user)
 
     @extend_schema(
@@ -311,7 +304,7 @@ def audit_csv_response(events) -> StreamingHttpResponse:
     def rows():
         # Written after the view has returned: keep the request's language for the labels.
         with translation.override(language):
-            yield from selectors.audit_csv_rows(events, chunk_size=AUDIT_EXPORT_CHUNK)
+            yield from selectors.audit_csv_rows(events)
 
     stamp = timezone.localtime().strftime("%Y%m%dT%H%M%S")
     response = StreamingHttpResponse(

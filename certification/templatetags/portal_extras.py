@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification import access, criteria, selectors
-from certification.models import BatteryClass, Dataset, Decision, Evaluation, Submission
+from certification.models import Dataset, Decision, Evaluation, Submission
 
 register = template.Library()
 
@@ -51,12 +51,7 @@ def latest_evaluation(submission: Submission) -> Evaluation | None:
 
 @register.filter
 def class_label(value: str | None) -> str:
-    if not value:
-        return "—"
-    try:
-        return str(BatteryClass(value).label)
-    except ValueError:
-        return value
+    return selectors.class_label(value) if value else "—"
 
 
 @register.filter

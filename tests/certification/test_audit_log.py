@@ -437,9 +437,9 @@ def test_the_csv_neutralises_every_formula_start(api, cast, submission):
 
 
 def test_the_csv_streams_a_long_log_in_chunks(api, cast, submission, monkeypatch):
-    from certification.api import views
+    from certification import selectors
 
-    monkeypatch.setattr(views, "AUDIT_EXPORT_CHUNK", 100)
+    monkeypatch.setattr(selectors, "AUDIT_EXPORT_CHUNK", 100)
     bulk_events(submission, cast, 450)
     response = api(cast["regulator"]).get(API, {"format": "csv"})
     assert response.streaming
