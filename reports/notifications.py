@@ -150,7 +150,7 @@ def watch_add_many(
         first.setdefault(result["number"], result)
     org_id = user.organisation_id
     note = (note or "").strip()[:200]
-    watched = WatchedCertificate.objects.filter(organisation_id=org_id)
+    watched = watchlist_of(user)  # after _require_automaker: the organisation's entries
     with transaction.atomic():
         certificates = Certificate.objects.filter(number__in=list(first)).annotate(
             watched=Exists(watched.filter(certificate_id=OuterRef("pk")))
