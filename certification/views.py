@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from certification import access, selectors, services
-from certification.api.views import TEMPLATE_FORMATS, template_response
 from certification.exceptions import NotPermitted, PortalError
 from certification.filters import AuditEventFilter
 from certification.forms import (
@@ -34,27 +33,12 @@ from certification.forms import (
 )
 from certification.models import Dataset, Evaluation, Organisation, Submission
 from certification.parsers.sheets import COLUMNS, SHEET_KINDS
+from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
 
 Kind = Organisation.Kind
 S = Submission.Status
 # While an evaluation is in one of these states the page polls its JSON view.
 EVALUATION_ACTIVE = (Evaluation.Status.QUEUED, Evaluation.Status.RUNNING)
-
-
-def evidence_response(dataset: Dataset) -> FileResponse:
-    """Stream a stored evidence file as an attachment under its original name.
-
-    Always ``application/octet-stream`` with ``nosniff``: an uploaded file is evidence to keep,
-    never content for the browser to render (an HTML or SVG "sheet" must not run in our origin).
-    """
-    response = FileResponse(
-        dataset.file.open("rb"),
-        as_attachment=True,
-        filename=dataset.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _message_portal_error(request: HttpRequest, exc: PortalError) -> None:

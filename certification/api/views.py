@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -34,13 +34,8 @@ from certification.csvfile import CsvRenderer, ErrorsAsJson, csv_lines
 from certification.exceptions import InvalidInput, NotPermitted
 from certification.filters import AuditEventFilter
 from certification.models import Dataset
-from certification.parsers.sheets import SHEET_KINDS, sheet_template
-
-TEMPLATE_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
+from certification.parsers.sheets import SHEET_KINDS
+from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
 
 
 class ProductViewSet(
@@ -194,8 +189,6 @@ class DatasetViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        from certification.views import evidence_response
-
         return evidence_response(self.get_object())
 
 
@@ -219,14 +212,6 @@ class SheetTemplateView(APIView):
         if file_format not in TEMPLATE_FORMATS:
             raise InvalidInput(f"Unknown file_format {file_format!r}; expected csv, xlsx or json.")
         return template_response(kind, file_format)
-
-
-def template_response(kind: str, file_format: str) -> HttpResponse:
-    response = HttpResponse(
-        sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
-    return response
 
 
 class DatasetKindsView(APIView):

@@ -1,0 +1,39 @@
+"""File responses shared by the pages and the API: stored evidence and blank result sheets."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, HttpResponse
+
+from certification.models import Dataset
+from certification.parsers.sheets import sheet_template
+
+TEMPLATE_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def evidence_response(dataset: Dataset) -> FileResponse:
+    """Stream a stored evidence file as an attachment under its original name.
+
+    Always ``application/octet-stream`` with ``nosniff``: an uploaded file is evidence to keep,
+    never content for the browser to render (an HTML or SVG "sheet" must not run in our origin).
+    """
+    response = FileResponse(
+        dataset.file.open("rb"),
+        as_attachment=True,
+        filename=dataset.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def template_response(kind: str, file_format: str) -> HttpResponse:
+    """A blank result sheet of ``kind`` with one example row, as a download."""
+    response = HttpResponse(
+        sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
+    return response
