@@ -10,7 +10,7 @@ import csv
 import io
 from decimal import Decimal
 
-SAFETY_TESTS = ("nail_penetration", "crush", "heating", "immersion")
+from certification.vocabulary import SEED_SAFETY_TESTS
 
 PROFILES = {
     # profile: (loss fraction of mass, liquid electrolyte %, energy density Wh/kg)
@@ -86,10 +86,10 @@ def sample_sheet(
             "max_temperature_c",
             "notes",
         ]
-        per_test = max(1, (rows or len(SAFETY_TESTS)) // len(SAFETY_TESTS))
+        per_test = max(1, (rows or len(SEED_SAFETY_TESTS)) // len(SEED_SAFETY_TESTS))
         body = [
             [f"SF-{t}-{i + 1:04d}", t, "no", "no", test_date, "61.5", ""]
-            for t in SAFETY_TESTS
+            for t in SEED_SAFETY_TESTS
             for i in range(per_test)
         ]
         return _csv(header, body)
