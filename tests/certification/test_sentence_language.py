@@ -13,6 +13,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
@@ -20,12 +21,14 @@ from certification import services
 from certification.criteria import LISTED_IDS, render_text, upgrade_params
 from certification.evidence import evaluate_evidence, reproduce, stage_text
 from certification.models import Evaluation
-from certification.rules import DEFAULT_RULESET_CODE, RULESET_DIR, load_ruleset
+from certification.rules import RULESET_DIR, load_ruleset
 from certification.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 
-RULES = load_ruleset((RULESET_DIR / f"{DEFAULT_RULESET_CODE}.toml").read_text(encoding="utf-8"))
+RULES = load_ruleset(
+    (RULESET_DIR / f"{settings.CERTIFICATION_RULESET}.toml").read_text(encoding="utf-8")
+)
 TEMPERATURE = RULES.weight_loss.condition("temperature_c")
 DURATION = RULES.weight_loss.condition("duration_h")
 PRESSURE = RULES.weight_loss.condition("pressure_pa")
