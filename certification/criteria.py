@@ -36,17 +36,13 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from typing import Any
 
-from certification.rules import (
-    CLASS_CODES,
+from certification.rules import ClassRule, LabelSet, Limit, RateCurrentLimit, RuleSet
+from certification.vocabulary import (
+    CLASSES,
     CONDUCTING_IONS,
     ELECTROLYTE_FAMILIES,
     EVIDENCE_SOURCES,
     SAFETY_FAILURE_INDICATORS,
-    ClassRule,
-    LabelSet,
-    Limit,
-    RateCurrentLimit,
-    RuleSet,
 )
 
 
@@ -599,7 +595,7 @@ class ChamberEvidence:
 
 @dataclass(frozen=True)
 class EvaluationInput:
-    claimed_class: str  # CLASS_CODES
+    claimed_class: str  # CLASSES
     product: ProductFacts
     sheets: tuple[SheetEvidence, ...] = ()
     cyclers: tuple[CyclerEvidence, ...] = ()
@@ -964,7 +960,7 @@ class _Evaluation:
 
     def _check_input(self) -> None:
         data = self.data
-        if data.claimed_class not in CLASS_CODES:
+        if data.claimed_class not in CLASSES:
             raise ValueError(f"unknown claimed class {data.claimed_class!r}")
         if data.product.electrolyte_family not in ELECTROLYTE_FAMILIES:
             raise ValueError(f"unknown electrolyte family {data.product.electrolyte_family!r}")
@@ -1843,7 +1839,7 @@ class _Evaluation:
         if determined is None:
             return False
         names["class_name"] = self.class_name(determined)
-        rank = CLASS_CODES.index
+        rank = CLASSES.codes.index
         if rank(claimed) > rank(determined):
             self.flag("claim_not_supported", "warning", **names)
             return False

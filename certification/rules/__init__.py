@@ -23,11 +23,6 @@ limits are compared with the full, unrounded value (GB/T 8170 "full-value compar
 
 from certification.rules.loader import RULESET_DIR, load_ruleset, ruleset_files
 from certification.rules.schema import (
-    CODE_FIELDS,
-    COMPARATORS,
-    COMPARISON_METHODS,
-    ENERGY_CONDITIONS,
-    WEIGHT_LOSS_CONDITIONS,
     ClassRule,
     CodeFormat,
     ContentRule,
@@ -44,29 +39,9 @@ from certification.rules.schema import (
     Source,
     WeightLossRule,
 )
-from certification.vocabulary import (
-    CLASSES,
-    CONDUCTING_IONS,
-    ELECTROLYTE_FAMILIES,
-    EVIDENCE_SOURCES,
-    SAFETY_FAILURE_INDICATORS,
-)
-
-# Interim, until certification.criteria reads these from certification.vocabulary itself.
-CLASS_CODES = CLASSES.codes
 
 __all__ = [
-    "CLASS_CODES",
-    "CONDUCTING_IONS",
-    "ELECTROLYTE_FAMILIES",
-    "EVIDENCE_SOURCES",
-    "SAFETY_FAILURE_INDICATORS",
-    "CODE_FIELDS",
-    "COMPARATORS",
-    "COMPARISON_METHODS",
-    "ENERGY_CONDITIONS",
     "RULESET_DIR",
-    "WEIGHT_LOSS_CONDITIONS",
     "ClassRule",
     "CodeFormat",
     "ContentRule",
