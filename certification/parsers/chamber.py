@@ -37,13 +37,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
-from certification.parsers.cycler import (
+from certification.parsers.errors import RawDataRejected
+from certification.parsers.textstream import (
     CsvReader,
     LineSource,
-    RawDataRejected,
-    gettext_noop,
+    guess_delimiter,
     open_text_stream,
+    split_line,
 )
+from certification.vocabulary import gettext_noop
 
 CHAMBER_TIME_COLUMNS = ("time_s", "timestamp")
 CHAMBER_VALUE_COLUMNS = ("temperature_c", "pressure_pa")
@@ -369,8 +371,8 @@ def _read_header(lines: LineSource) -> tuple[int, str, dict[str, int]]:
         if _is_comment_or_blank(line):
             continue
         text = line.rstrip("\r\n").lstrip("\ufeff")
-        delimiter = "\t" if "\t" in text else (";" if text.count(";") > text.count(",") else ",")
-        labels = next(csv.reader([text], delimiter=delimiter), [])
+        delimiter = guess_delimiter(text)
+        labels = split_line(text, delimiter)
         columns: dict[str, int] = {}
         for index, label in enumerate(labels):
             name = label.strip().lower()

@@ -48,21 +48,24 @@ Choices a reviewer should know:
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import BinaryIO, Protocol, TextIO
+from typing import BinaryIO
 
-
-def gettext_noop(message: str) -> str:
-    """Mark ``message`` for translation without translating it (keeps this module Django-free)."""
-    return message
-
+from certification.parsers.errors import RawDataRejected
+from certification.parsers.textstream import (
+    MSG_BAD_TEXT,
+    CsvReader,
+    LineSource,
+    guess_delimiter,
+    open_text_stream,
+    split_line,
+)
+from certification.vocabulary import gettext_noop
 
 CYCLER_FORMATS: Mapping[str, str] = MappingProxyType(
     {
@@ -87,35 +90,17 @@ MAX_WARNINGS = 20
 # glitch (skipped, warned); one more and the file is rejected.
 MAX_TIME_GLITCH_ROWS = 3
 
-_PREFIX_BYTES = 64 * 1024
 _MAX_PREAMBLE_LINES = 200
 _MAX_BIOLOGIC_HEADER_LINES = 5000
-_MAX_LINE_CHARS = 1024 * 1024
 _SIGNIFICANT_DIGITS = 7
 _INF = float("inf")
 _NEG_INF = -_INF
 
 
 # --- message templates --------------------------------------------------------------------------
-MSG_EMPTY = gettext_noop("The file is empty.")
-MSG_BINARY = gettext_noop(
-    "This is %(what)s, a binary file. Accepted are text exports: %(accepted)s. "
-    "Export the data as text (CSV or .mpt) and upload that."
-)
 MSG_UNKNOWN_FORMAT = gettext_noop(
     "This file is not a recognised cycler export: no header row with time, voltage and current "
     "columns was found in its first %(lines)s lines. Accepted: %(accepted)s."
-)
-MSG_BAD_TEXT = gettext_noop(
-    "The file is not %(encoding)s text throughout: bytes that cannot be decoded follow line "
-    "%(line)s (text is decoded in blocks, so they may be some lines further on); save it as "
-    "UTF-8 (or GB18030)."
-)
-MSG_LINE_TOO_LONG = gettext_noop(
-    "Line %(line)s is longer than %(limit)s characters; this is not a cycler text export."
-)
-MSG_LINE_TOO_LONG_DATA = gettext_noop(
-    "A line is longer than %(limit)s characters; this is not a cycler text export."
 )
 MSG_BAD_CSV = gettext_noop("Line %(line)s could not be read: %(detail)s.")
 MSG_BIOLOGIC_HEADER = gettext_noop(
@@ -175,29 +160,6 @@ WARN_TIME_UNIT_INFERRED = gettext_noop(
 )
 
 
-class RawDataRejected(ValueError):
-    """A raw instrument file that cannot be summarised; ``message`` says why in plain English.
-
-    ``template`` and ``params`` let the Django layer translate: ``gettext(template) % params``.
-    ``line`` is the 1-based line of the file where the problem is, when there is one.
-    """
-
-    def __init__(
-        self,
-        template: str,
-        params: Mapping[str, object] | None = None,
-        *,
-        line: int | None = None,
-        file_format: str | None = None,
-    ) -> None:
-        self.template = template
-        self.params = MappingProxyType(dict(params or {}))
-        self.message = template % self.params if params else template
-        self.line = line
-        self.file_format = file_format
-        super().__init__(self.message)
-
-
 @dataclass(frozen=True)
 class DischargeSegment:
     """One discharge: a contiguous run of rows with negative current (in the vendor's step).
@@ -230,182 +192,6 @@ class CyclerSummary:
     segments: tuple[DischargeSegment, ...]  # the first MAX_SEGMENTS_KEPT, in file order
     main_discharge: DischargeSegment  # the segment with the largest energy
     warnings: tuple[str, ...] = field(default=())
-
-
-# --- decoding -----------------------------------------------------------------------------------
-
-
-class _PrefixedRaw(io.RawIOBase):
-    """The bytes already read for sniffing, then the rest of the caller's stream."""
-
-    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
-        self._prefix = memoryview(prefix)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        if not data:
-            return 0
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-
-def _read_prefix(stream: BinaryIO, size: int = _PREFIX_BYTES) -> bytes:
-    chunks: list[bytes] = []
-    remaining = size
-    while remaining > 0:
-        chunk = stream.read(remaining)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-_BINARY_MAGIC = (
-    (b"PK\x03\x04", "a ZIP container (an .xlsx workbook or an archive)"),
-    (b"BIO-LOGIC MODULAR FILE", "a BioLogic .mpr file"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls (or other OLE) file"),
-    (b"\x00\x01\x00\x00Standard Jet DB", "an Arbin .res (Access) database"),
-    (b"\x00\x01\x00\x00Standard ACE DB", "an Arbin .res (Access) database"),
-    (b"PAR1", "a Parquet file"),
-    (b"\x89HDF", "an HDF5 file"),
-    (b"%PDF", "a PDF document"),
-)
-_BIOLOGIC_MARKERS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    try:
-        decoder.decode(data, final=False)  # the prefix may end inside a character
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def sniff_text_encoding(prefix: bytes, *, latin1_first: bool = False) -> str:
-    """Encoding of a text export from its first bytes: BOM, UTF-8, GB18030, then latin-1.
-
-    ``latin1_first`` prefers latin-1 over GB18030 when the bytes are not UTF-8 (BioLogic writes
-    Windows-1252; GB18030 would also "decode" its µ and ° bytes, into Chinese characters).
-    """
-    if prefix.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if _decodes(prefix, "utf-8"):
-        return "utf-8"
-    if not latin1_first and _decodes(prefix, "gb18030"):
-        return "gb18030"
-    return "latin-1"
-
-
-def reject_binary(prefix: bytes, accepted: str = ACCEPTED_FORMATS) -> None:
-    """Refuse a binary file with a message naming the text formats that are accepted."""
-    for magic, what in _BINARY_MAGIC:
-        if prefix.startswith(magic):
-            raise RawDataRejected(MSG_BINARY, {"what": what, "accepted": accepted})
-    head = prefix[:4096]
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise RawDataRejected(MSG_BINARY, {"what": "not a text file", "accepted": accepted})
-
-
-def open_text_stream(
-    stream: BinaryIO, *, accepted: str = ACCEPTED_FORMATS, latin1_first: bool = False
-) -> tuple[TextIO, str]:
-    """Wrap a binary stream as text, choosing the encoding from its first 64 kB.
-
-    Nothing but that prefix is read ahead; the returned text stream reads the rest lazily.
-    Raises ``RawDataRejected`` for an empty or binary file (``accepted`` names what is accepted
-    instead). Shared with the chamber-log parser.
-    """
-    prefix = _read_prefix(stream)
-    if not prefix.strip():
-        raise RawDataRejected(MSG_EMPTY)
-    reject_binary(prefix, accepted)
-    encoding = sniff_text_encoding(
-        prefix, latin1_first=latin1_first or prefix.startswith(_BIOLOGIC_MARKERS)
-    )
-    raw = _PrefixedRaw(prefix, stream)
-    text = io.TextIOWrapper(io.BufferedReader(raw, 64 * 1024), encoding=encoding, newline="")
-    return text, encoding
-
-
-class CsvReader(Protocol):
-    """What ``csv.reader`` returns: rows, and the number of lines read so far."""
-
-    line_num: int
-
-    def __iter__(self) -> Iterator[list[str]]: ...
-
-    def __next__(self) -> list[str]: ...
-
-
-class LineSource:
-    """Lines of a text stream, each bounded in length (a file without line ends cannot fill
-    memory), counting line numbers. Shared with the chamber-log parser."""
-
-    def __init__(self, text: TextIO, encoding: str) -> None:
-        self._readline = text.readline
-        self._pending: list[str] = []
-        self.encoding = encoding
-        self.line_no = 0
-
-    def unread(self, line: str) -> None:
-        """Give back a line read ahead (the last one read goes back first)."""
-        if line:
-            self._pending.append(line)
-            self.line_no -= 1
-
-    def readline(self) -> str:
-        if self._pending:
-            self.line_no += 1
-            return self._pending.pop()
-        try:
-            line = self._readline(_MAX_LINE_CHARS)
-        except UnicodeDecodeError:
-            raise RawDataRejected(
-                MSG_BAD_TEXT, {"encoding": self.encoding, "line": self.line_no}
-            ) from None
-        if line:
-            self.line_no += 1
-            if len(line) >= _MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
-                raise RawDataRejected(
-                    MSG_LINE_TOO_LONG,
-                    {"line": self.line_no, "limit": _MAX_LINE_CHARS},
-                    line=self.line_no,
-                )
-        return line
-
-    def only_blank_lines_left(self) -> bool:
-        """Read ahead: True when nothing but blank lines follows (consumes them). Meant for
-        deciding, at a bad row, whether it was the last one; the caller stops reading after."""
-        while line := self.readline():
-            if line.strip():
-                self.unread(line)
-                return False
-        return True
-
-    def __iter__(self) -> Iterator[str]:
-        """The remaining lines, fast: no line counting (the csv reader counts), so a decoding
-        error surfaces as UnicodeDecodeError for the caller to place."""
-        while self._pending:
-            yield self.readline()
-        readline = self._readline
-        while line := readline(_MAX_LINE_CHARS):
-            if len(line) >= _MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
-                raise RawDataRejected(MSG_LINE_TOO_LONG_DATA, {"limit": _MAX_LINE_CHARS})
-            yield line
 
 
 # --- header recognition -------------------------------------------------------------------------
@@ -532,6 +318,8 @@ _BIOLOGIC = _Vendor(
 _MACCOR_CLOCK = ("dpttime",)
 _NEWARE_ROW_ID = {"datapoint", "recordid", "recordindex", "数据序号", "记录序号"}
 _NEWARE_HIERARCHY_TOP = {"cycleindex", "cycleid", "循环号", "循环序号"}
+# BioLogic writes Windows-1252 text; GB18030 would also "decode" its µ and ° bytes.
+_BIOLOGIC_MARKERS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
 
 
 def _identify(columns: list[_Column]) -> _Vendor | None:
@@ -548,16 +336,6 @@ def _identify(columns: list[_Column]) -> _Vendor | None:
     if has_cjk or (names & _NEWARE_ROW_ID and names & {"current", "voltage"}):
         return _NEWARE
     return None
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-def _delimiter(line: str) -> str:
-    if "\t" in line:
-        return "\t"
-    return ";" if line.count(";") > line.count(",") else ","
 
 
 @dataclass
@@ -581,8 +359,8 @@ def _read_header(lines: LineSource) -> _Layout:
             break
         text = line.rstrip("\r\n")
         if text.strip():
-            delimiter = _delimiter(text)
-            columns = [_column(i, label) for i, label in enumerate(_split(text, delimiter))]
+            delimiter = guess_delimiter(text)
+            columns = [_column(i, label) for i, label in enumerate(split_line(text, delimiter))]
             if len(columns) > 1 and columns[0].name in _NEWARE_HIERARCHY_TOP:
                 layout = _read_neware_hierarchy(lines, delimiter)
                 if layout is not None:
@@ -613,8 +391,8 @@ def _read_neware_hierarchy(lines: LineSource, delimiter: str) -> _Layout | None:
     """The two header lines after a Neware "Cycle Index" line, or None (and nothing consumed)."""
     step_line = lines.readline()
     record_line = lines.readline()
-    step_fields = _split(step_line.rstrip("\r\n"), delimiter)
-    record_fields = _split(record_line.rstrip("\r\n"), delimiter)
+    step_fields = split_line(step_line.rstrip("\r\n"), delimiter)
+    record_fields = split_line(record_line.rstrip("\r\n"), delimiter)
     if (
         len(step_fields) < 2
         or step_fields[0]
@@ -979,7 +757,9 @@ def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
     discharge energy = ∫ V·|I| dt over the discharge step, by trapezoids. Streams: memory stays
     bounded whatever the number of rows. Raises ``RawDataRejected`` with a plain-English message.
     """
-    text, encoding = open_text_stream(stream)
+    text, encoding = open_text_stream(
+        stream, accepted=ACCEPTED_FORMATS, latin1_markers=_BIOLOGIC_MARKERS
+    )
     lines = LineSource(text, encoding)
     layout = _read_header(lines)
     fmt = layout.vendor.key

@@ -21,7 +21,7 @@ from certification.parsers.chamber import (
     longest_hold,
     summarise_chamber_log,
 )
-from certification.parsers.cycler import RawDataRejected
+from certification.parsers.errors import RawDataRejected
 from tests.certification.parsers.streams import GeneratedStream
 
 D = Decimal
