@@ -9,28 +9,30 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification.models import AuditEvent, Dataset, Organisation, Product, Submission, User
 
 Kind = Organisation.Kind
 
 
-def _kind(user) -> str | None:
+def organisation_kind(user) -> str | None:
+    """The kind of organisation an active, signed-in user belongs to, else None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return user.organisation.kind if user.organisation_id else None
 
 
-def _sees_everything(user) -> bool:
+def sees_everything(user) -> bool:
     # Django's superusers (the certification body's own administrators) audit everything.
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
 def submissions_visible_to(user) -> QuerySet[Submission]:
     qs = Submission.objects.all()
-    if _sees_everything(user):
+    if sees_everything(user):
         return qs
-    kind = _kind(user)
+    kind = organisation_kind(user)
     if kind == Kind.MANUFACTURER:
         return qs.filter(product__manufacturer_id=user.organisation_id)
     if kind == Kind.TEST_LAB:
@@ -44,9 +46,9 @@ def submissions_visible_to(user) -> QuerySet[Submission]:
 
 def products_visible_to(user) -> QuerySet[Product]:
     qs = Product.objects.all()
-    if _sees_everything(user):
+    if sees_everything(user):
         return qs
-    kind = _kind(user)
+    kind = organisation_kind(user)
     if kind == Kind.MANUFACTURER:
         return qs.filter(manufacturer_id=user.organisation_id)
     if kind in (Kind.TEST_LAB, Kind.CERTIFICATION_BODY, Kind.REGULATOR):
@@ -60,7 +62,7 @@ def datasets_visible_to(user) -> QuerySet[Dataset]:
 
 def labs_assignable_by(user) -> QuerySet[Organisation]:
     """Accredited laboratories whose accreditation is valid today."""
-    if _kind(user) != Kind.MANUFACTURER and not _sees_everything(user):
+    if organisation_kind(user) != Kind.MANUFACTURER and not sees_everything(user):
         return Organisation.objects.none()
     today = timezone.localdate()
     # A certification body that runs its own accredited laboratory may be assigned too; its
@@ -73,20 +75,20 @@ def labs_assignable_by(user) -> QuerySet[Organisation]:
 
 
 def can_register_products(user) -> bool:
-    return _kind(user) == Kind.MANUFACTURER
+    return organisation_kind(user) == Kind.MANUFACTURER
 
 
 def can_manage_submission(user, submission: Submission) -> bool:
     """The maker that owns the product opens, edits and submits its submissions."""
     return (
-        _kind(user) == Kind.MANUFACTURER
+        organisation_kind(user) == Kind.MANUFACTURER
         and submission.product.manufacturer_id == user.organisation_id
     )
 
 
 def upload_source_for(user, submission: Submission) -> str | None:
     """Whose evidence an upload by ``user`` is: the assigned lab's, a maker declaration, or none."""
-    kind = _kind(user)
+    kind = organisation_kind(user)
     if (
         kind in (Kind.TEST_LAB, Kind.CERTIFICATION_BODY)
         and submission.lab_id == user.organisation_id
@@ -99,18 +101,14 @@ def upload_source_for(user, submission: Submission) -> str | None:
 
 def can_withdraw_dataset(user, dataset: Dataset) -> bool:
     return (
-        _kind(user) is not None
+        organisation_kind(user) is not None
         and dataset.organisation_id == user.organisation_id
         and upload_source_for(user, dataset.submission) is not None
     )
 
 
-def is_user_in(user: User, organisation: Organisation) -> bool:
-    return user.organisation_id == organisation.pk
-
-
 def is_reviewer(user) -> bool:
-    return _kind(user) == Kind.CERTIFICATION_BODY and user.role in (
+    return organisation_kind(user) == Kind.CERTIFICATION_BODY and user.role in (
         User.Role.REVIEWER,
         User.Role.ADMIN,
     )
@@ -135,8 +133,6 @@ def review_conflict(
     Enforced by ``services.submission_decide``; the pages use it only to explain. A listing
     passes ``uploaded_submission_ids`` (``submissions_uploaded_to_by``) to spare a query a row.
     """
-    from django.utils.translation import gettext as _
-
     if not is_reviewer(user):
         return _("Only reviewers of the certification body can decide submissions.")
     if user.organisation_id in (submission.product.manufacturer_id, submission.lab_id):
@@ -152,29 +148,18 @@ def review_conflict(
     return None
 
 
-def certificates_visible_to(user):
-    """Certificates in full (evidence, events): holder, testing lab, certification body, regulator.
-
-    Anyone may verify a certificate by number (``reports.verification``); this is the rest.
-    """
-    from reports.models import Certificate
-
-    qs = Certificate.objects.all()
-    if _sees_everything(user):
-        return qs
-    kind = _kind(user)
-    if kind == Kind.MANUFACTURER:
-        return qs.filter(holder_id=user.organisation_id)
-    if kind == Kind.TEST_LAB:
-        return qs.filter(submission__lab_id=user.organisation_id)
-    if kind in (Kind.CERTIFICATION_BODY, Kind.REGULATOR):
-        return qs
-    return qs.none()
-
-
 def can_audit(user) -> bool:
     """Regulators and the certification body read the audit trail and re-run evaluations."""
-    return _sees_everything(user) or _kind(user) in (Kind.REGULATOR, Kind.CERTIFICATION_BODY)
+    return sees_everything(user) or organisation_kind(user) in (
+        Kind.REGULATOR,
+        Kind.CERTIFICATION_BODY,
+    )
+
+
+def can_operate(user) -> bool:
+    """The certification body's staff (reviewers, administrators) see the workers' backlog and
+    re-queue stuck work; regulators read the record but change nothing."""
+    return sees_everything(user) or is_reviewer(user)
 
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
@@ -185,21 +170,3 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     if not can_audit(user):
         return AuditEvent.objects.none()
     return AuditEvent.objects.all()
-
-
-def certificate_statuses_settable_by(user, certificate) -> frozenset[str]:
-    """The statuses ``user`` may put ``certificate`` into by hand, whatever its status now.
-
-    Reviewers of the certification body suspend, reinstate (valid), revoke and withdraw; the
-    holder (a manufacturer) asks for withdrawal. Expiry and supersession are the portal's own.
-    ``reports.services.certificate_change_status`` enforces the same table; the pages use this to
-    offer only the actions a user has.
-    """
-    from reports.services import BY_CERTIFICATION_BODY, BY_HOLDER
-
-    allowed: set[str] = set()
-    if is_reviewer(user):
-        allowed |= BY_CERTIFICATION_BODY
-    if _kind(user) == Kind.MANUFACTURER and certificate.holder_id == user.organisation_id:
-        allowed |= BY_HOLDER
-    return frozenset(allowed)

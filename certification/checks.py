@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 
+from celery import current_app
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 
+from certification import handoff
+from certification.models import RuleSet
+from certification.rules import RuleSetInvalid, load_ruleset, ruleset_files
+
 
 @register(Tags.compatibility)
 def check_rulesets(app_configs=None, **kwargs):
-    from certification.rules import RuleSetInvalid, load_ruleset, ruleset_files
-
     problems = []
     codes = set()
     for path in ruleset_files():
@@ -39,9 +45,6 @@ def check_used_rulesets_unchanged(app_configs=None, databases=None, **kwargs):
     """A used rule set whose file changed would make old evaluations unreproducible."""
     if not databases:
         return []
-    from certification.models import RuleSet
-    from certification.rules import load_ruleset, ruleset_files
-
     problems = []
     try:
         used = {(r.code, r.version): r.sha256 for r in RuleSet.objects.exclude(first_used_at=None)}
@@ -60,6 +63,27 @@ def check_used_rulesets_unchanged(app_configs=None, databases=None, **kwargs):
                 )
             )
     return problems
+
+
+@register(Tags.compatibility)
+def check_handoffs_registered(app_configs=None, **kwargs):
+    """Every task a service hands work to by name, and every task beat runs, is registered."""
+    for app_config in apps.get_app_configs():  # every app's tasks.py, as a worker loads them
+        if importlib.util.find_spec(f"{app_config.name}.tasks") is not None:
+            importlib.import_module(f"{app_config.name}.tasks")
+    registered = set(current_app.tasks)
+    wanted = dict.fromkeys(handoff.DECLARED, "hand-off")
+    for entry, schedule in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).items():
+        wanted.setdefault(schedule["task"], f"beat schedule {entry!r}")
+    return [
+        Error(
+            f"{where} names the Celery task {name!r}, which no app registers",
+            hint="Register it with @shared_task(name=...) in that app's tasks.py.",
+            id="certification.E005",
+        )
+        for name, where in sorted(wanted.items())
+        if name not in registered
+    ]
 
 
 @register(Tags.security, deploy=True)

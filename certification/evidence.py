@@ -9,7 +9,6 @@ exactly the code that produced the original result.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_noop
 
 from certification import criteria
 from certification.models import Dataset, Evaluation, RuleSet
@@ -28,45 +26,8 @@ from certification.parsers.sheets import parse_sheet
 from certification.rules import RuleSet as RuleData
 from certification.rules import load_ruleset
 
-_ENGINE_FILES = (
-    "criteria.py",
-    "rules.py",
-    "evidence.py",
-    "parsers/sheets.py",
-    "parsers/cycler.py",
-    "parsers/chamber.py",
-)
-
-
-# A progress stage is stored as English text (``Evaluation.stage``) and shown in the viewer's
-# language by ``stage_text``. Stages with a parameter are formatted from one of these templates.
-STAGE_READING_FILE = gettext_noop("Reading {name}")
-_STAGE_TEMPLATES = (STAGE_READING_FILE,)
-
-
-def _stage_pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", template)  # literal, name, literal, name, ..., literal
-    return re.compile(
-        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
-    )
-
-
-_STAGE_PATTERNS = tuple((template, _stage_pattern(template)) for template in _STAGE_TEMPLATES)
-
-
-def stage_text(stage: str | None) -> str:
-    """A stored progress stage in the active language: "Reading evidence" (a message of its own)
-    or "Reading cells.csv" (``STAGE_READING_FILE`` with the file's name), old rows included."""
-    if not stage:
-        return ""
-    translated = gettext(stage)
-    if translated != stage:
-        return translated
-    for template, pattern in _STAGE_PATTERNS:
-        match = pattern.fullmatch(stage)
-        if match:
-            return gettext(template).format(**match.groupdict())
-    return stage
+# The code an evaluation's outcome depends on; its digest is part of the engine version.
+_ENGINE_SOURCES = ("criteria", "rules", "parsers", "vocabulary.py", "evidence.py")
 
 
 class EvidenceChanged(Exception):
@@ -78,8 +39,16 @@ def engine_version() -> str:
     """Package version plus a digest of the evaluation code, recorded with every evaluation."""
     digest = hashlib.sha256()
     base = Path(__file__).resolve().parent
-    for name in _ENGINE_FILES:
-        digest.update((base / name).read_bytes())
+    files: list[Path] = []
+    for name in _ENGINE_SOURCES:
+        path = base / name
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.py")))
+        elif path.exists():
+            files.append(path)
+    for path in files:
+        digest.update(path.relative_to(base).as_posix().encode())
+        digest.update(path.read_bytes())
     try:
         version = metadata.version("ssb-portal")
     except metadata.PackageNotFoundError:
@@ -193,7 +162,7 @@ def build_input(
     evaluation: Evaluation,
     datasets: Iterable[Dataset],
     *,
-    progress: Callable[[int, str], None] = lambda pct, stage: None,
+    progress: Callable[..., None] = lambda pct, stage, **params: None,
 ) -> tuple[criteria.EvaluationInput, list[dict[str, Any]]]:
     rules = rule_data(evaluation.ruleset)
     product = evaluation.submission.product
@@ -202,7 +171,8 @@ def build_input(
     for index, dataset in enumerate(datasets, start=1):
         progress(
             5 + int(80 * (index - 1) / max(len(datasets), 1)),
-            STAGE_READING_FILE.format(name=dataset.original_name),
+            Evaluation.Stage.READING_FILE,
+            name=dataset.original_name,
         )
         inputs.append(
             {
@@ -271,11 +241,11 @@ def build_input(
 
 
 def evaluate_evidence(
-    evaluation: Evaluation, *, progress: Callable[[int, str], None] = lambda pct, stage: None
+    evaluation: Evaluation, *, progress: Callable[..., None] = lambda pct, stage, **params: None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
     """Run the engine on an evaluation's evidence; returns (outcome, inputs, engine version)."""
     data, inputs = build_input(evaluation, evaluation_datasets(evaluation), progress=progress)
-    progress(90, gettext_noop("Applying the rule set"))
+    progress(90, Evaluation.Stage.APPLYING_RULES)
     outcome = criteria.evaluate(rule_data(evaluation.ruleset), data).as_dict()
     outcome["product_snapshot"] = _product_snapshot(evaluation)
     return outcome, inputs, engine_version()

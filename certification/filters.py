@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from certification import selectors
-from certification.models import AuditEvent, Organisation
+from certification.models import AuditEvent, Organisation, Submission
 
 
 def _action_choices() -> list[tuple[str, str]]:
@@ -121,13 +121,12 @@ class AuditEventFilter(_DateRange):
         return queryset.filter(action=value)
 
     def filter_certificate(self, queryset, name, value):
-        from reports.models import Certificate
-
         number = value.strip()
         # The submission is looked up first, so that both halves of the OR are indexed columns
         # of the event (its detail's certificate, its submission) and PostgreSQL can combine them.
+        # The certificate is reports' model, reached through the relation it adds to Submission.
         certified = list(
-            Certificate.objects.filter(number=number).values_list("submission_id", flat=True)
+            Submission.objects.filter(certificate__number=number).values_list("pk", flat=True)
         )
         return queryset.filter(Q(detail__certificate=number) | Q(submission_id__in=certified))
 

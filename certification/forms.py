@@ -9,7 +9,6 @@ from certification import access
 from certification.exceptions import PortalError
 from certification.models import BatteryClass, Dataset, Decision, Organisation, Product
 from certification.services import PRODUCT_FIELDS
-from reports.models import Certificate
 
 
 class ProductForm(forms.ModelForm):
@@ -82,26 +81,6 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Recorded with your name; the manufacturer reads it."),
         error_messages={"required": _("A decision needs a written reason.")},
-    )
-
-
-class CertificateStatusForm(forms.Form):
-    """A change of a certificate's status with its written reason."""
-
-    # Expired and superseded are set by the portal, never by hand.
-    status = forms.ChoiceField(
-        label=_("New status"),
-        choices=[
-            (s.value, s.label)
-            for s in Certificate.Status
-            if s not in (Certificate.Status.EXPIRED, Certificate.Status.SUPERSEDED)
-        ],
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("A status change needs a written reason.")},
     )
 
 

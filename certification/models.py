@@ -324,13 +324,32 @@ class Evaluation(models.Model):
         DONE = "done", _("Done")
         ERROR = "error", _("Error")
 
+    class Stage(models.TextChoices):
+        """Where a queued or running evaluation is; ``stage_params`` fills the label."""
+
+        QUEUED = "queued", _("Queued")
+        WAITING_FOR_WORKERS = (
+            "waiting_for_workers",
+            _("Queued; the workers are unreachable, it will run when they are back"),
+        )
+        READING_EVIDENCE = "reading_evidence", _("Reading evidence")
+        READING_FILE = "reading_file", _("Reading {name}")
+        APPLYING_RULES = "applying_rules", _("Applying the rule set")
+        DONE = "done", _("Done")
+
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evaluations")
     attempt = models.PositiveIntegerField()
     ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="evaluations")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
+    stage = models.CharField(max_length=32, choices=Stage.choices, default=Stage.QUEUED)
+    stage_params = models.JSONField(default=dict, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
+    # The hand-off to the workers (certification/handoff.py): when the task was last sent to the
+    # broker (None: never taken), how often, and until when a worker that started it holds it.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     determined_class = models.CharField(max_length=32, choices=BatteryClass.choices, blank=True)
@@ -352,6 +371,14 @@ class Evaluation(models.Model):
                 fields=["submission", "attempt"], name="one_evaluation_per_attempt"
             ),
             models.CheckConstraint(name="progress_percent", condition=Q(progress__lte=100)),
+        ]
+        indexes = [
+            # The sweep's query: the few evaluations still owed, oldest first.
+            models.Index(
+                fields=["queued_at"],
+                name="evaluation_owed",
+                condition=Q(status__in=["queued", "running"]),
+            ),
         ]
 
     def __str__(self) -> str:

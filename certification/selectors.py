@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from certification.evidence import stage_text
-from certification.models import BatteryClass, Decision, ElectrolyteFamily, Evaluation, Submission
+from certification.models import (
+    AuditEvent,
+    BatteryClass,
+    Decision,
+    ElectrolyteFamily,
+    Evaluation,
+    Submission,
+)
 
 
 def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -28,6 +37,18 @@ def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
             to_attr="decisions_in_order",
         ),
     )
+
+
+def stage_text(stage: str, params: dict | None = None) -> str:
+    """An evaluation's progress stage (a code with parameters) in the active language."""
+    try:
+        label = str(Evaluation.Stage(stage).label)
+    except ValueError:
+        return stage or ""
+    try:
+        return label.format(**(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return label
 
 
 def latest_evaluation(submission: Submission) -> Evaluation | None:
@@ -134,7 +155,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict:
         "attempt": evaluation.attempt,
         "status": evaluation.status,
         "progress": evaluation.progress,
-        "stage": stage_text(evaluation.stage),
+        "stage": stage_text(evaluation.stage, evaluation.stage_params),
         "ruleset": {
             "code": evaluation.ruleset.code,
             "version": evaluation.ruleset.version,
@@ -168,18 +189,21 @@ def decisions_of(submission: Submission) -> list[Decision]:
 
 
 def certificate_of(submission: Submission):
-    from django.core.exceptions import ObjectDoesNotExist
-
+    """The certificate issued on ``submission`` (``reports`` adds the relation), or None."""
     try:
         return submission.certificate
     except ObjectDoesNotExist:
         return None
 
 
-def certificate_summary(certificate) -> dict:
-    from django.conf import settings
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
 
-    base = f"{settings.SITE_URL}/api/v1/certificates/{certificate.number}"
+
+def certificate_summary(certificate) -> dict:
+    """A submission's certificate as the submission API shows it. The certificate is
+    ``reports``' model; only its fields and its routes' names are read here."""
+    number = certificate.number
     return {
         "number": certificate.number,
         "status": certificate.status,
@@ -188,15 +212,13 @@ def certificate_summary(certificate) -> dict:
         "valid_from": certificate.valid_from,
         "expires_on": certificate.expires_on,
         "pdf_sha256": certificate.pdf_sha256,
-        "pdf_url": f"{base}/pdf/",
-        "credential_url": f"{base}/credential/",
-        "verification_url": f"{settings.SITE_URL}/verify/{certificate.number}",
+        "pdf_url": _absolute(reverse("certificate-pdf", kwargs={"number": number})),
+        "credential_url": _absolute(reverse("certificate-credential", kwargs={"number": number})),
+        "verification_url": _absolute(reverse("verify-certificate", args=[number])),
     }
 
 
 def audit_trail(submission: Submission) -> list[dict]:
-    from certification.models import AuditEvent
-
     events = AuditEvent.objects.filter(submission=submission).select_related(
         "actor", "actor_organisation"
     )

@@ -1,19 +1,26 @@
-"""Celery tasks: thin adapters that load by id and call a service."""
+"""Celery tasks of certification: thin adapters that load by id and call a service.
+
+Each is registered under the name its hand-off declares (``certification.handoff``)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
 
-from certification import services
+from certification import handoff, services
 
 
 @shared_task(
-    bind=True,
+    name=handoff.EVALUATE_SUBMISSION.task_name,
     autoretry_for=(OperationalError,),  # a transient database fault; the service is idempotent
     retry_backoff=True,
     max_retries=5,
 )
-def evaluate_submission(self, evaluation_id: int) -> str:
-    evaluation = services.evaluation_run(evaluation_id=evaluation_id)
-    return evaluation.status
+def evaluate_submission(evaluation_id: int) -> str:
+    return services.evaluation_run(evaluation_id=evaluation_id).status
+
+
+@shared_task(name="certification.sweep_evaluations")
+def sweep_evaluations() -> int:
+    """Beat, every minute: send again every evaluation the broker or a worker lost."""
+    return services.evaluations_sweep()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certification import certificate_views, views
+from certification import views
 
 urlpatterns = [
     path(
@@ -14,7 +14,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
     path("products/", views.product_list, name="product-list"),
     path("products/new/", views.product_create, name="product-create"),
     path("products/<int:pk>/", views.product_detail, name="product-detail"),
@@ -36,20 +35,6 @@ urlpatterns = [
     ),
     path("audit/", views.audit_log, name="audit-log"),
     path("review/", views.review_queue, name="review-queue"),
-    # Page names differ from the API's router names ("certificate-list", "certificate-detail").
-    path("certificates/", certificate_views.certificate_list, name="certificate-pages"),
-    path("certificates/<str:number>/", certificate_views.certificate_page, name="certificate-page"),
-    path(
-        "certificates/<str:number>/status/",
-        certificate_views.certificate_status_change,
-        name="certificate-status-change",
-    ),
-    path("docs/verify-offline/", certificate_views.verify_offline_doc, name="verify-offline-doc"),
-    path(
-        "docs/verify_certificate_offline.sh",
-        certificate_views.verify_offline_script,
-        name="verify-offline-script",
-    ),
     path("datasets/<int:pk>/download/", views.dataset_download, name="dataset-download"),
     path("datasets/<int:pk>/withdraw/", views.dataset_withdraw, name="dataset-withdraw"),
     path(

@@ -50,34 +50,6 @@ def _message_portal_error(request: HttpRequest, exc: PortalError) -> None:
             messages.error(request, error.message)
 
 
-# --- dashboard --------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    kind = user.org_kind
-    context: dict = {"org_kind": kind}
-    if kind == Kind.AUTOMAKER and not user.is_superuser:
-        return render(request, "certification/dashboard_automaker.html", context)
-    submissions = selectors.submissions_for_listing(access.submissions_visible_to(user))
-    context["submissions"] = submissions[:200]
-    context["can_audit"] = access.can_audit(user)
-    if kind == Kind.MANUFACTURER:
-        context["products"] = access.products_visible_to(user)
-        context["can_register"] = access.can_register_products(user)
-        context["certificates"] = access.certificates_visible_to(user).select_related("product")[
-            :200
-        ]
-    context["is_reviewer"] = access.is_reviewer(user)
-    if context["is_reviewer"]:
-        context["review_count"] = selectors.review_queue(
-            access.submissions_visible_to(user)
-        ).count()
-    return render(request, "certification/dashboard.html", context)
-
-
 # --- products ---------------------------------------------------------------------------------
 
 
@@ -212,21 +184,8 @@ def _render_submission(
         **_review_context(user, submission, evaluation),
         "can_audit": access.can_audit(user),
     }
-    certificate = selectors.certificate_of(submission)
-    if certificate is not None:
-        context["certificate"] = certificate
-        context["certificate_links"] = certificate_links(certificate.number)
+    context["certificate"] = selectors.certificate_of(submission)
     return render(request, "certification/submission_detail.html", context, status=status)
-
-
-def certificate_links(number: str) -> dict[str, str]:
-    """Where a certificate's page, public PDF, signed credential and verification page live."""
-    return {
-        "page": reverse("certificate-page", args=[number]),
-        "pdf": reverse("certificate-pdf", kwargs={"number": number}),
-        "credential": reverse("certificate-credential", kwargs={"number": number}),
-        "verify": reverse("verify-certificate", args=[number]),
-    }
 
 
 def _review_context(user, submission: Submission, evaluation: Evaluation | None) -> dict:

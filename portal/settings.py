@@ -213,6 +213,23 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A web request never waits long for a broker that is away: the row is the hand-off,
+        # and the sweep sends it later (certification/handoff.py).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        # A message taken by a worker that died is delivered again after this long; the
+        # evaluation's lease and the sweep usually take it over well before.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -245,8 +262,19 @@ CERTIFICATE_NUMBER_PREFIX = env_str("CERTIFICATE_NUMBER_PREFIX", "SSB")
 # (reports/livecache.py). As a last safety net an entry also lapses after this many seconds;
 # 0 reads the database on every request.
 VERIFY_CACHE_SECONDS = env_int("VERIFY_CACHE_SECONDS", 300)
+# Hand-offs to the workers (certification/handoff.py): work still owed this long after it was
+# handed over (or, for an evaluation, a worker that took it and stopped renewing its lease this
+# long) is sent again by the sweeps, which beat runs every SWEEP_INTERVAL_SECONDS.
+HANDOFF_DEADLINE_SECONDS = env_int("HANDOFF_DEADLINE_SECONDS", 60)
+EVALUATION_LEASE_SECONDS = env_int("EVALUATION_LEASE_SECONDS", 120)
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "expire-certificates": {"task": "reports.tasks.expire_certificates", "schedule": 3600.0},
+    "expire-certificates": {"task": "reports.expire_certificates", "schedule": 3600.0},
+    "sweep-evaluations": {
+        "task": "certification.sweep_evaluations",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    "sweep-reports": {"task": "reports.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
 }
 
 # Certificates are issued as credentials signed with Ed25519 (reports/signing.py). Production sets

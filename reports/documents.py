@@ -8,6 +8,7 @@ import hashlib
 from django.utils import timezone
 
 from certification.templatetags.portal_extras import measured_view
+from reports import links
 from reports.models import Certificate
 from reports.pdf import (
     CertificateDocument,
@@ -76,7 +77,7 @@ def certificate_document(
         issue_date=timezone.localdate(certificate.issued_at),
         expiry_date=certificate.expires_on,
         reviewers=content.get("reviewers", []),
-        verification_url=_verification_url(certificate.number),
+        verification_url=links.verification_url(certificate.number),
         evaluation_id=str(content.get("evaluation", {}).get("id", "")),
         inputs_hash_short=inputs_digest[:16],
         status_reason="" if status == Certificate.Status.VALID else certificate.status_reason,
@@ -86,12 +87,6 @@ def certificate_document(
             else None
         ),
     )
-
-
-def _verification_url(number: str) -> str:
-    from reports.services import verification_url
-
-    return verification_url(number)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
-from reports.api import verify_number_answer
+from reports.api.verify import verify_number_answer
 
 PLACEHOLDER = "NUMBER"
 
@@ -26,7 +26,7 @@ class VerifyFastPathMiddleware:
     it and said in Content-Language, and X-Frame-Options is set. It sits right after
     SecurityMiddleware, whose headers the answer keeps. Every other request, including HEAD and
     OPTIONS on the same address, goes the usual way; the DRF view there gives the same answers
-    through the same function (``reports.api.verify_number_answer``).
+    through the same function (``reports.api.verify.verify_number_answer``).
     """
 
     def __init__(self, get_response):

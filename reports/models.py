@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,9 +74,17 @@ class CertificateEvent(models.Model):
     )
     reason = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # When the watchers' notifications were created; None while that is still owed (the sweep
+    # hands an event whose notify message was lost to the workers again).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["at"], name="event_not_notified", condition=Q(notified_at__isnull=True)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.certificate_id}: {self.from_status or '-'} -> {self.to_status}"
@@ -154,9 +163,15 @@ class Notification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the next attempt should run (now at creation, later after a failed attempt); a pending
+    # notification well past it was lost by the broker and is sent again by the sweep.
+    due_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["due_at"], name="notification_due", condition=Q(status="pending"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "organisation", "channel", "webhook"],

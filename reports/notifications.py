@@ -14,6 +14,7 @@ POSTs the webhook, its body signed with the endpoint's secret:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import http.client
@@ -38,7 +39,7 @@ from django.utils.translation import ngettext
 
 from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
 from certification.models import Organisation, User
-from reports import verification
+from reports import handoffs, links, verification
 from reports.models import (
     Certificate,
     CertificateEvent,
@@ -307,6 +308,9 @@ def notify_event(*, event_id: int) -> int:
         )
     )
     if not org_ids:
+        CertificateEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
         return 0
     emailed = set(
         _recipients(org_ids).values_list("organisation_id", flat=True).distinct().order_by()
@@ -334,6 +338,9 @@ def notify_event(*, event_id: int) -> int:
                 if created:
                     created_count += 1
                     _enqueue_delivery(note.pk)
+        CertificateEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
     return created_count
 
 
@@ -347,15 +354,11 @@ def _recipients(org_ids: Iterable[int]) -> QuerySet[User]:
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from reports.notification_tasks import deliver_email
-
-    transaction.on_commit(lambda: deliver_email.delay(notification_id))
+    handoffs.DELIVER_EMAIL.on_commit(notification_id)
 
 
 def _enqueue_delivery(notification_id: int) -> None:
-    from reports.notification_tasks import deliver_webhook
-
-    transaction.on_commit(lambda: deliver_webhook.delay(notification_id))
+    handoffs.DELIVER_WEBHOOK.on_commit(notification_id)
 
 
 def _event_text(event: CertificateEvent) -> tuple[str, str]:
@@ -369,7 +372,7 @@ def _event_text(event: CertificateEvent) -> tuple[str, str]:
         "to": certificate.Status(event.to_status).label,
         "reason": event.reason or "—",
         "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
-        "url": verification.verification_url(certificate.number),
+        "url": links.verification_url(certificate.number),
     }
     subject = _("Certificate %(number)s is now %(to)s") % values
     body = _(
@@ -457,8 +460,8 @@ def webhook_payload(note: Notification) -> dict[str, Any]:
                 k: (certificate.content or {}).get("product", {}).get(k)
                 for k in ("model_number", "name", "classification_code")
             },
-            "verification_url": verification.verification_url(certificate.number),
-            "status_url": f"{settings.SITE_URL}/api/v1/verify/{certificate.number}/",
+            "verification_url": links.verification_url(certificate.number),
+            "status_url": links.status_api_url(certificate.number),
         },
     }
 
@@ -545,11 +548,18 @@ def webhook_deliver(*, notification_id: int, final: bool) -> str:
 
 
 def _record(note: Notification, *, status: str, error: str, count: bool = True) -> None:
+    now = timezone.now()
+    changes: dict[str, Any] = {}
+    if status == Notification.Status.PENDING:
+        # The task retries after this countdown; the sweep waits that long before it calls the
+        # message lost.
+        changes["due_at"] = now + dt.timedelta(seconds=retry_countdown_s(note.attempts))
     Notification.objects.filter(pk=note.pk).update(
         status=status,
         attempts=F("attempts") + (1 if count else 0),
         last_error=error[:ERROR_MAX_CHARS],
-        sent_at=timezone.now() if status == Notification.Status.SENT else None,
+        sent_at=now if status == Notification.Status.SENT else None,
+        **changes,
     )
 
 

@@ -13,27 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification import access
 from certification.evidence import rule_data
 from certification.exceptions import FieldError, InvalidInput, InvalidTransition, NotPermitted
 from certification.models import Decision, Evaluation, Submission, User
 from certification.services import audit
+from reports import access, handoffs, links, signing
+from reports.documents import certificate_document
 from reports.models import Certificate, CertificateCounter, CertificateEvent
+from reports.pdf import render_certificate_pdf
+from reports.transitions import CERTIFICATE_TRANSITIONS
 
 C = Certificate.Status
-
-# The one table of allowed certificate transitions.
-CERTIFICATE_TRANSITIONS: dict[str, frozenset[str]] = {
-    C.VALID: frozenset({C.SUSPENDED, C.WITHDRAWN, C.REVOKED, C.EXPIRED, C.SUPERSEDED}),
-    C.SUSPENDED: frozenset({C.VALID, C.WITHDRAWN, C.REVOKED, C.EXPIRED, C.SUPERSEDED}),
-    C.WITHDRAWN: frozenset(),
-    C.REVOKED: frozenset(),
-    C.EXPIRED: frozenset(),
-    C.SUPERSEDED: frozenset(),
-}
-# Who may move a certificate into a status by hand (expiry and supersession are the system's).
-BY_CERTIFICATION_BODY = frozenset({C.SUSPENDED, C.VALID, C.REVOKED, C.WITHDRAWN})
-BY_HOLDER = frozenset({C.WITHDRAWN})
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -47,10 +37,6 @@ def _next_number(year: int) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{settings.CERTIFICATE_NUMBER_PREFIX}-{year}-{counter.last:06d}"
-
-
-def verification_url(number: str) -> str:
-    return f"{settings.SITE_URL}/verify/{number}"
 
 
 def _content(
@@ -109,10 +95,6 @@ def _content(
 
 
 def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
-    from reports import signing
-    from reports.documents import certificate_document
-    from reports.pdf import render_certificate_pdf
-
     pdf = render_certificate_pdf(certificate_document(certificate, status=C.VALID))
     pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     content = certificate.content
@@ -132,9 +114,9 @@ def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
         valid_from=certificate.valid_from,
         valid_until=certificate.expires_on,
         pdf_sha256=pdf_sha256,
-        verification_url=verification_url(certificate.number),
-        status_url=f"{settings.SITE_URL}/api/v1/verify/{certificate.number}/",
-        pdf_url=f"{settings.SITE_URL}/api/v1/certificates/{certificate.number}/pdf/",
+        verification_url=links.verification_url(certificate.number),
+        status_url=links.status_api_url(certificate.number),
+        pdf_url=links.pdf_url(certificate.number),
     )
     return pdf, signing.sign_credential(credential)
 
@@ -245,9 +227,7 @@ def _change(
         certificate=certificate.number,
         reason=reason,
     )
-    from reports.tasks import notify_watchers
-
-    transaction.on_commit(lambda: notify_watchers.delay(event.pk))
+    handoffs.NOTIFY_WATCHERS.on_commit(event.pk)
     return event
 
 

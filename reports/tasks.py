@@ -1,28 +1,85 @@
-"""Celery tasks for certificates: thin adapters that load by id and call a service."""
+"""Celery tasks of reports: thin adapters that load by id and call a service.
+
+Each is registered under the name its hand-off declares (``certification.handoff`` for the
+certificate ``certification`` asks for, ``reports.handoffs`` for reports' own). Deliveries retry
+with ``WEBHOOK_RETRY_BASE_SECONDS`` x 2^retries (Celery's own ``retry_backoff`` counts in whole
+seconds with jitter; this lets a test run the whole schedule in a second).
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
 
-from reports import (
-    notification_tasks,  # noqa: F401  (registers deliver_email and deliver_webhook)
-    services,
+from certification import handoff
+from reports import handoffs, notifications, services, sweep
+
+
+@shared_task(
+    name=handoff.ISSUE_CERTIFICATE.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
 )
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def issue_certificate(submission_id: int) -> str:
     return services.certificate_issue(submission_id=submission_id).number
 
 
-@shared_task
+@shared_task(name="reports.expire_certificates")
 def expire_certificates() -> int:
     return services.certificates_expire()
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def notify_watchers(event_id: int) -> int:
-    from reports.notifications import notify_event
+@shared_task(name="reports.sweep")
+def sweep_owed_work() -> dict:
+    """Beat, every minute: hand the workers again what the broker lost (certificates of approved
+    submissions, watchers' notifications, deliveries)."""
+    return sweep.reports_sweep()
 
-    return notify_event(event_id=event_id)
+
+@shared_task(
+    name=handoffs.NOTIFY_WATCHERS.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_watchers(event_id: int) -> int:
+    return notifications.notify_event(event_id=event_id)
+
+
+@shared_task(
+    bind=True,
+    name=handoffs.DELIVER_WEBHOOK.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=notifications.WEBHOOK_MAX_RETRIES,
+    acks_late=True,
+)
+def deliver_webhook(self, notification_id: int) -> str:
+    try:
+        return notifications.webhook_deliver(
+            notification_id=notification_id, final=self.request.retries >= self.max_retries
+        )
+    except notifications.TransientDeliveryError as exc:
+        raise self.retry(
+            exc=exc, countdown=notifications.retry_countdown_s(self.request.retries)
+        ) from exc
+
+
+@shared_task(
+    bind=True,
+    name=handoffs.DELIVER_EMAIL.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=notifications.EMAIL_MAX_RETRIES,
+    acks_late=True,
+)
+def deliver_email(self, notification_id: int) -> str:
+    try:
+        return notifications.email_deliver(
+            notification_id=notification_id, final=self.request.retries >= self.max_retries
+        )
+    except notifications.TransientDeliveryError as exc:
+        raise self.retry(
+            exc=exc, countdown=notifications.retry_countdown_s(self.request.retries)
+        ) from exc

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from certification.csvfile import csv_lines
 from certification.exceptions import FieldError, InvalidInput, NotFound
-from reports import livecache, signing
+from reports import links, livecache, signing
 from reports.models import Certificate
 
 C = Certificate.Status
@@ -97,10 +97,6 @@ def normalise_number(raw: object) -> str:
     if not isinstance(raw, str):
         return ""
     return unicodedata.normalize("NFKC", raw).strip().upper()
-
-
-def verification_url(number: str) -> str:
-    return f"{settings.SITE_URL}/verify/{number}"
 
 
 def is_well_formed(number: str) -> bool:
@@ -310,7 +306,7 @@ def public_certificate(row: dict[str, Any], *, today: dt.date) -> dict[str, Any]
         "valid_from": row["valid_from"].isoformat(),
         "expires_on": row["expires_on"].isoformat(),
         "pdf_sha256": row["pdf_sha256"],
-        "verification_url": verification_url(number),
+        "verification_url": links.verification_url(number),
     }
 
 
@@ -524,10 +520,6 @@ class DocumentRejected(InvalidInput):
         self.detail = detail
 
 
-def _check_page() -> str:
-    return f"{settings.SITE_URL}/verify/"
-
-
 def _image_kind(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WebP"
@@ -567,7 +559,7 @@ def _check_pdf(data: bytes) -> dict[str, Any]:
                 "after the certificate's status changed carries a status watermark and so differs "
                 "from the issued file: check the certificate number printed on it at %(url)s."
             )
-            % {"url": _check_page()},
+            % {"url": links.verification_page_url()},
             code="unknown_pdf",
         )
     # The PDF shows the number, which is unique: two certificates cannot share a PDF.
@@ -684,7 +676,7 @@ def check_document(data: bytes) -> dict[str, Any]:
             "This file is a %(kind)s image, not a certificate file: a photo or scan cannot be "
             "checked. Check the certificate number printed on it at %(url)s, or upload the "
             "certificate PDF or credential file itself."
-        ) % {"kind": kind, "url": _check_page()}
+        ) % {"kind": kind, "url": links.verification_page_url()}
     else:
         message = _(
             "This file is neither a certificate PDF nor a signed credential of this portal. "

@@ -1,17 +1,11 @@
-from django.urls import include, path
+"""REST routes of certification under /api/v1/ (its viewsets are on the portal's one API
+router, ``portal/api_urls.py``)."""
+
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.routers import DefaultRouter
 
 from certification.api import views
-from reports.certificate_api import CertificateViewSet
-
-router = DefaultRouter()
-router.register("products", views.ProductViewSet, basename="product")
-router.register("labs", views.LabViewSet, basename="lab")
-router.register("submissions", views.SubmissionViewSet, basename="submission")
-router.register("datasets", views.DatasetViewSet, basename="dataset")
-router.register("certificates", CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -21,5 +15,4 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("", include(router.urls)),
 ]

@@ -239,27 +239,6 @@ def decision_badge(value: str | None) -> str:
 
 
 @register.filter
-def certificate_status_badge(value: str | None) -> str:
-    from reports.models import Certificate
-
-    try:
-        label = Certificate.Status(value).label
-    except ValueError:
-        label = value or "—"
-    return format_html('<span class="badge badge-cert-{}">{}</span>', value or "none", label)
-
-
-@register.filter
-def certificate_status_label(value: str | None) -> str:
-    from reports.models import Certificate
-
-    try:
-        return str(Certificate.Status(value).label)
-    except ValueError:
-        return value or "—"
-
-
-@register.filter
 def as_json(value) -> str:
     """A stored value (audit detail, a differing result) as indented JSON for a <pre>."""
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -31,7 +31,7 @@ def _wait_until_sent(note_filter: dict, timeout_s: float = 30.0) -> Notification
         time.sleep(0.05)
     pytest.fail(
         f"the webhook notification was not delivered in {timeout_s} s: {note_filter}. Does "
-        "reports/tasks.py import reports.notification_tasks, so that the worker registers it?"
+        "reports/tasks.py register reports.deliver_webhook, so that the worker runs it?"
     )
 
 

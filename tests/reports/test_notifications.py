@@ -15,7 +15,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from certification.models import Organisation
-from reports import notification_tasks, notifications, services
+from reports import notifications, services
+from reports import tasks as notification_tasks
 from reports.models import Certificate, Notification
 from tests.conftest import make_org, make_user
 from tests.reports.conftest import HookServer, payload, signature_ok

@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from certification import access
 from certification.selectors import certificate_summary
-from reports import services
+from reports import access, services
+from reports.documents import certificate_pdf
 from reports.models import Certificate
 from reports.selectors import certificates_with_events
 
@@ -75,8 +75,6 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"], permission_classes=[AllowAny], authentication_classes=[])
     def pdf(self, request, number=None):
         """The certificate PDF; once it is no longer valid, watermarked with its status."""
-        from reports.documents import certificate_pdf
-
         certificate = get_object_or_404(Certificate, number=number)
         response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'

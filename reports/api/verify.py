@@ -1,5 +1,4 @@
-"""Verification, watchlist and webhook API: thin adapters over ``reports.verification``
-(reads) and ``reports.notifications`` (watchlist and webhook writes, and who may see them).
+"""Verification API: thin adapters over ``reports.verification``.
 
 Verification is public and rate-limited per client address; a bulk check of up to 1,000
 numbers counts once against its own, lower limit. Checking a certificate file (its PDF or signed
@@ -16,10 +15,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import exceptions, serializers
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -29,8 +27,7 @@ from rest_framework.views import APIView
 from certification.api.errors import api_exception_body, portal_error_body
 from certification.csvfile import CsvRenderer, ErrorsAsJson
 from certification.exceptions import FieldError, InvalidInput, PortalError
-from reports import livecache, notifications, ratelimit, uploads, verification
-from reports.models import WebhookEndpoint
+from reports import livecache, ratelimit, uploads, verification
 
 # Used when settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] does not name the scope.
 DEFAULT_RATES = {"verify": "120/min", "verify_bulk": "30/min"}
@@ -172,7 +169,7 @@ class VerifyNumberView(_PublicVerifyView):
         return verify_number_answer(request, number)
 
 
-def _numbers_in(data: object) -> list:
+def numbers_in(data: object) -> list:
     """The list under "numbers" of a JSON body, as the bulk check and the bulk watch take it."""
     numbers = data.get("numbers") if isinstance(data, dict) else None
     if not isinstance(numbers, list):
@@ -220,7 +217,7 @@ class VerifyBulkView(ErrorsAsJson, _PublicVerifyView):
         },
     )
     def post(self, request):
-        answer = verification.verify_many(_numbers_in(request.data))
+        answer = verification.verify_many(numbers_in(request.data))
         if request.accepted_renderer.format != "csv":
             return Response(answer)
         name = verification.results_csv_name(answer)
@@ -300,166 +297,3 @@ class VerifyDocumentView(_PublicVerifyView):
             )
             raise InvalidInput(message, errors=[FieldError(message, column="file")])
         return Response(verification.check_document(data))
-
-
-# --- watchlist and webhooks (automakers) ------------------------------------------------------
-
-
-class IsAutomaker(BasePermission):
-    message = gettext_lazy("Only automakers keep a watchlist and webhooks.")
-
-    def has_permission(self, request, view):
-        return notifications.can_keep_watchlist(request.user)
-
-
-class WatchSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=64)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class WatchManySerializer(serializers.Serializer):
-    numbers = serializers.ListField(
-        child=serializers.CharField(), help_text="Up to 1,000 certificate numbers."
-    )
-    note = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        help_text="Kept with every certificate added (not with those already watched).",
-    )
-
-
-class WatchManyEntrySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    note = serializers.CharField()
-    added_at = serializers.DateTimeField()
-    line = serializers.IntegerField(help_text="The first place in the list naming it, from 1.")
-    outcome = serializers.ChoiceField(choices=["added", "already_watched"])
-    certificate = serializers.DictField(
-        help_text="Its public record with its live status, as GET /api/v1/verify/{number}/ "
-        "answers it."
-    )
-
-
-class WatchManyAnswerSerializer(serializers.Serializer):
-    added = serializers.IntegerField()
-    already_watched = serializers.IntegerField()
-    entries = WatchManyEntrySerializer(many=True)
-
-
-class WatchlistViewSet(viewsets.GenericViewSet):
-    """The organisation's watched certificates, each with its live status."""
-
-    permission_classes = [IsAutomaker]
-    serializer_class = WatchSerializer
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return notifications.watchlist_of(self.request.user).order_by("-added_at", "-id")
-
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset().select_related("certificate"))
-        return self.get_paginated_response(notifications.watchlist_entries(page))
-
-    def retrieve(self, request, pk=None):
-        entries = notifications.watchlist_entries(
-            self.get_queryset().filter(pk=pk).select_related("certificate")
-        )
-        if not entries:
-            raise exceptions.NotFound(_("This certificate is not on your watchlist."))
-        return Response(entries[0])
-
-    def create(self, request):
-        serializer = WatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entry, created = notifications.watch_add(user=request.user, **serializer.validated_data)
-        body = notifications.watchlist_entries([entry])[0]
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def destroy(self, request, pk=None):
-        notifications.watch_remove(user=request.user, entry_id=int(pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
-        summary="Watch many certificates at once",
-        description=(
-            "Up to 1,000 numbers, all or nothing: if any is not a certificate number or was "
-            "never issued, nothing is added and the 400 (`code`: `numbers_rejected`) lists "
-            "every such line in `errors` (`row` is its place in the list, from 1, and "
-            "`message` the same words as the bulk verification). Otherwise the certificates "
-            "are added in one transaction; those already watched keep their entry and note, "
-            "and a number given twice counts once. A revoked, expired or withdrawn "
-            "certificate is watched all the same; its entry gives its status. 201 when "
-            "anything was added, 200 when every one was already watched."
-        ),
-        request=WatchManySerializer,
-        responses={
-            200: WatchManyAnswerSerializer,
-            201: WatchManyAnswerSerializer,
-            400: OpenApiTypes.OBJECT,
-            401: OpenApiTypes.OBJECT,
-            403: OpenApiTypes.OBJECT,
-        },
-    )
-    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[JSONParser])
-    def bulk(self, request):
-        numbers = _numbers_in(request.data)
-        note = request.data.get("note", "")
-        if not isinstance(note, str) or len(note.strip()) > 200:
-            message = _("The note is text of at most 200 characters.")
-            raise InvalidInput(message, errors=[FieldError(message, column="note")])
-        answer = notifications.watch_add_many(user=request.user, numbers=numbers, note=note)
-        code = status.HTTP_201_CREATED if answer["added"] else status.HTTP_200_OK
-        return Response(answer, status=code)
-
-
-class WebhookSerializer(serializers.ModelSerializer):
-    url = serializers.URLField(max_length=500)
-    # A form post without the box means "leave it on", as for a JSON body without the key.
-    active = serializers.BooleanField(default=True)
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["id", "url", "active", "created_at"]
-        read_only_fields = ["id", "created_at"]
-
-
-class WebhookViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Where status changes of watched certificates are POSTed, signed with the secret that is
-    shown once, in the answer to the creation."""
-
-    permission_classes = [IsAutomaker]
-    serializer_class = WebhookSerializer
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return notifications.webhooks_of(self.request.user)
-
-    def create(self, request):
-        serializer = WebhookSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        endpoint, secret = notifications.webhook_create(
-            user=request.user, **serializer.validated_data
-        )
-        return Response(
-            {**WebhookSerializer(endpoint).data, "secret": secret}, status=status.HTTP_201_CREATED
-        )
-
-    def partial_update(self, request, pk=None):
-        endpoint = self.get_object()
-        serializer = WebhookSerializer(endpoint, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        endpoint = notifications.webhook_update(
-            user=request.user, endpoint=endpoint, **serializer.validated_data
-        )
-        return Response(WebhookSerializer(endpoint).data)
-
-    def perform_destroy(self, instance):
-        notifications.webhook_delete(user=self.request.user, endpoint=instance)

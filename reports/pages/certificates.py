@@ -1,9 +1,9 @@
 """Certificate pages: the list and page of a certificate for those involved, and its status
-actions. Thin adapters over ``certification.access`` and ``reports.services``.
+actions. Thin adapters over ``reports.access`` and ``reports.services``.
 
 A certificate outside ``access.certificates_visible_to`` is a 404 here; anyone may still check
 it by number on the public verification page. The PDF and the signed credential are served by
-the API (``reports.certificate_api``); these pages link to them.
+the API (``reports.api.certificates``); these pages link to them.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from certification import access, selectors
+from certification import access as submission_access
+from certification import selectors
 from certification.exceptions import NotPermitted, PortalError
-from certification.forms import CertificateStatusForm, form_error_messages
-from certification.views import certificate_links
+from certification.forms import form_error_messages
+from reports import access, links
 from reports import services as certificate_services
+from reports.forms import CertificateStatusForm
 from reports.models import Certificate
+from reports.transitions import CERTIFICATE_TRANSITIONS
 
 C = Certificate.Status
 
@@ -78,8 +81,8 @@ def _visible_certificate(request: HttpRequest, number: str) -> Certificate:
 def _status_actions(user, certificate: Certificate) -> list[dict]:
     """The status changes ``user`` may make to ``certificate`` as it is now."""
     settable = access.certificate_statuses_settable_by(user, certificate)
-    possible = certificate_services.CERTIFICATE_TRANSITIONS.get(certificate.status, frozenset())
-    holder_only = not access.is_reviewer(user)
+    possible = CERTIFICATE_TRANSITIONS.get(certificate.status, frozenset())
+    holder_only = not submission_access.is_reviewer(user)
     return [
         {"status": status, **(HOLDER_WITHDRAWAL if holder_only else action)}
         for status, action in ACTIONS.items()
@@ -98,7 +101,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
         certificates = certificates.filter(status=status)
     return render(
         request,
-        "certification/certificate_list.html",
+        "reports/certificate_list.html",
         {
             "certificates": certificates[:500],
             "status_filter": status if status in C.values else "",
@@ -136,12 +139,12 @@ def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
         "content": _content_in_active_language(certificate),
         "events": certificate.events.select_related("actor", "actor__organisation"),
         "actions": _status_actions(request.user, certificate),
-        "links": certificate_links(certificate.number),
-        "submission_visible": access.submissions_visible_to(request.user)
+        "links": links.certificate_links(certificate.number),
+        "submission_visible": submission_access.submissions_visible_to(request.user)
         .filter(pk=certificate.submission_id)
         .exists(),
     }
-    return render(request, "certification/certificate_page.html", context)
+    return render(request, "reports/certificate_page.html", context)
 
 
 @login_required

@@ -1,0 +1,81 @@
+"""Hand-offs to the Celery workers: by task name, after the commit, and never lost.
+
+A service that queues work names the task (``HandOff("reports.issue_certificate")``) instead of
+importing it, so ``certification`` never imports the ``reports`` worker that issues the
+certificate, and no module imports the tasks that call it back. ``checks.py`` makes sure every
+name declared here is a task some app registers.
+
+The database row is the source of truth, not the broker: a service writes the row that says
+what is owed (an evaluation ``queued``, a submission ``approved`` without a certificate, a
+notification ``pending``) in its transaction, and the task is sent after the commit. When the
+broker does not take it (Redis down, or restarted without persistence and the message gone), the
+row is still there: each app's sweep (``certification.sweep_evaluations``, ``reports.sweep``),
+run by Celery beat every minute, sends again whatever is still owed past its deadline. Tasks are
+idempotent, so a message sent twice does the work once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Every hand-off declared by any app, by task name (for the system check).
+DECLARED: dict[str, HandOff] = {}
+
+
+@dataclass
+class Dispatch:
+    """What became of one hand-off: ``sent`` is None until the transaction commits, then True
+    when the broker took the message and False when it did not (the sweep will send it)."""
+
+    task_name: str
+    args: tuple
+    sent: bool | None = None
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """A Celery task known only by its name."""
+
+    task_name: str
+    queue: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        DECLARED[self.task_name] = self
+
+    def send(self, *args) -> bool:
+        """Send now; False (logged, never raised) when the broker is unreachable."""
+        options = {"queue": self.queue} if self.queue else {}
+        try:
+            current_app.send_task(self.task_name, args=list(args), **options)
+        except Exception as exc:  # kombu and redis raise many kinds; each means "not sent"
+            logger.warning(
+                "broker did not take %s%r (%s: %s); the sweep will send it again",
+                self.task_name,
+                args,
+                type(exc).__name__,
+                exc,
+            )
+            return False
+        return True
+
+    def on_commit(self, *args) -> Dispatch:
+        """Send once the current transaction commits (at once outside a transaction)."""
+        dispatch = Dispatch(self.task_name, args)
+
+        def send() -> None:
+            dispatch.sent = self.send(*args)
+
+        transaction.on_commit(send)
+        return dispatch
+
+
+# The hand-offs certification makes, by the name each task is registered under. The second is
+# ``reports``' work: certification names it and never imports it.
+EVALUATE_SUBMISSION = HandOff("certification.evaluate_submission")
+ISSUE_CERTIFICATE = HandOff("reports.issue_certificate")

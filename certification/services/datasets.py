@@ -1,0 +1,202 @@
+"""Evidence: the assigned lab's results and raw data, and the maker's declarations, checked
+whole before anything is stored (STANDARD.md section 6)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification import access
+from certification.evidence import summarise_raw
+from certification.exceptions import FieldError, InvalidTransition, NotPermitted, UploadRejected
+from certification.models import Dataset, Submission, User
+from certification.parsers.errors import RawDataRejected
+from certification.parsers.sheets import SheetRejected, parse_sheet
+from certification.services.common import EDITABLE_STATUSES, audit, locked_submission
+from certification.services.rulesets import ruleset_in_force
+
+PDF_MAGIC = b"%PDF-"
+
+
+def _translated(template: str, params: dict, english: str) -> str:
+    """A parser's message in the active language (the parsers mark templates for extraction)."""
+    if not template:
+        return english
+    try:
+        return _(template) % params if params else _(template)
+    except (KeyError, TypeError, ValueError):
+        return english
+
+
+def _sha256_of(fileobj) -> str:
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+def _clean_name(name: str) -> str:
+    return PurePath(name or "upload").name[:200] or "upload"
+
+
+def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
+    """Check an uploaded file completely, before anything is stored. Returns what to record."""
+    size = upload.size or 0
+    if size == 0:
+        raise UploadRejected(_("The file is empty."), errors=[FieldError(_("The file is empty."))])
+    limit = {
+        **dict.fromkeys(Dataset.SHEET_KINDS, settings.SHEET_MAX_BYTES),
+        **dict.fromkeys(Dataset.RAW_KINDS, settings.RAW_DATA_MAX_BYTES),
+        Dataset.Kind.TEST_REPORT: settings.REPORT_MAX_BYTES,
+    }[kind]
+    if size > limit:
+        message = _("The file is %(size).1f MB; the limit for this kind is %(limit).1f MB.") % {
+            "size": size / 1_048_576,
+            "limit": limit / 1_048_576,
+        }
+        raise UploadRejected(message, errors=[FieldError(message)])
+    if kind in Dataset.SHEET_KINDS:
+        upload.seek(0)
+        data = upload.read()
+        upload.seek(0)
+        try:
+            sheet = parse_sheet(
+                kind, data, max_bytes=settings.SHEET_MAX_BYTES, max_rows=settings.SHEET_MAX_ROWS
+            )
+        except SheetRejected as exc:
+            errors = [
+                FieldError(
+                    _translated(e.template, dict(e.params), e.message), row=e.row, column=e.column
+                )
+                for e in exc.errors
+            ]
+            raise UploadRejected(
+                _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
+                errors=errors,
+            ) from None
+        return {
+            "file_format": sheet.file_format,
+            "encoding": sheet.encoding or "",
+            "row_count": len(sheet.rows),
+            "summary": {},
+        }
+    if kind == Dataset.Kind.TEST_REPORT:
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        if PDF_MAGIC not in head:
+            message = _("A test report must be a PDF file.")
+            raise UploadRejected(message, errors=[FieldError(message)])
+        return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {}}
+    return _validate_raw(kind=kind, upload=upload)
+
+
+def _validate_raw(*, kind: str, upload) -> dict[str, Any]:
+    upload.seek(0)
+    try:
+        summary = summarise_raw(kind, upload, ruleset=ruleset_in_force())
+    except RawDataRejected as exc:
+        message = _translated(exc.template, dict(exc.params), exc.message)
+        raise UploadRejected(
+            message, errors=[FieldError(message, row=getattr(exc, "line", None))]
+        ) from None
+    finally:
+        upload.seek(0)
+    return {
+        "file_format": summary.get("format", kind),
+        "encoding": summary.get("encoding", ""),
+        "row_count": summary.get("rows_read", 0),
+        "summary": summary,
+    }
+
+
+def dataset_upload(*, user: User, submission: Submission, kind: str, upload: File) -> Dataset:
+    """The assigned lab (evidence) or the maker (declaration) attaches a file to a submission.
+
+    The file is checked whole before anything is stored; a rejected file leaves nothing behind,
+    and a failure after the file was written removes it again.
+    """
+    source = access.upload_source_for(user, submission)
+    if source is None:
+        raise NotPermitted(_("Only the assigned laboratory or the manufacturer can upload here."))
+    if kind not in Dataset.Kind.values:
+        message = _("Unknown data kind %(kind)s; expected one of %(kinds)s.") % {
+            "kind": kind,
+            "kinds": ", ".join(Dataset.Kind.values),
+        }
+        raise UploadRejected(message, errors=[FieldError(message, column="kind")])
+    if submission.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(
+            _("Evidence cannot be added while the submission is %(status)s.")
+            % {"status": submission.get_status_display()}
+        )
+    recorded = _validate_upload(kind=kind, upload=upload)
+    sha256 = _sha256_of(upload)
+    original_name = _clean_name(getattr(upload, "name", ""))
+    stored_name = None
+    try:
+        with transaction.atomic():
+            locked = locked_submission(submission.pk)
+            if locked.status not in EDITABLE_STATUSES:
+                raise InvalidTransition(_("The submission was submitted meanwhile."))
+            upload.seek(0)
+            stored_name = default_storage.save(
+                f"evidence/{locked.pk}/{uuid.uuid4().hex}{PurePath(original_name).suffix[:10]}",
+                upload if hasattr(upload, "chunks") else ContentFile(upload.read()),
+            )
+            dataset = Dataset.objects.create(
+                submission=locked,
+                kind=kind,
+                source=source,
+                organisation_id=user.organisation_id,
+                uploaded_by=user,
+                file=stored_name,
+                original_name=original_name,
+                size_bytes=upload.size,
+                sha256=sha256,
+                **recorded,
+            )
+            audit(
+                action="dataset.uploaded",
+                actor=user,
+                submission=locked,
+                dataset=dataset.pk,
+                kind=kind,
+                source=source,
+                sha256=sha256,
+                rows=recorded["row_count"],
+            )
+    except BaseException:
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return dataset
+
+
+def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
+    """The uploader's organisation withdraws a file (kept for the audit trail, not evaluated)."""
+    if not access.can_withdraw_dataset(user, dataset):
+        raise NotPermitted(_("Only the organisation that uploaded a file can withdraw it."))
+    with transaction.atomic():
+        held = locked_submission(dataset.submission_id)
+        if held.status not in EDITABLE_STATUSES:
+            raise InvalidTransition(_("Evidence cannot be withdrawn after submission."))
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if locked.withdrawn_at is not None:
+            return locked
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_by = user
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit(action="dataset.withdrawn", actor=user, submission=held, dataset=locked.pk)
+    return locked

@@ -1,0 +1,126 @@
+"""Products and submissions: a maker registers a cell model, opens a submission (claimed class
+and an accredited lab) and submits it for evaluation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification import access
+from certification.exceptions import FieldError, InvalidInput, NotPermitted
+from certification.models import Evaluation, Organisation, Product, RuleSet, Submission, User
+from certification.services.common import S, audit, locked_submission, transition
+from certification.services.evaluations import evaluation_hand_off
+from certification.services.rulesets import ruleset_in_force
+
+PRODUCT_FIELDS = (
+    "model_number",
+    "name",
+    "electrolyte_family",
+    "conducting_ion",
+    "rated_capacity_ah",
+    "nominal_voltage_v",
+    "rated_energy_wh",
+    "max_continuous_power_w",
+    "cell_mass_g",
+    "declared_liquid_electrolyte_pct",
+)
+
+
+def product_create(*, user: User, **fields: Any) -> Product:
+    """A manufacturer registers a cell model (field validation is the form's or serializer's)."""
+    if not access.can_register_products(user):
+        raise NotPermitted(_("Only a manufacturer can register products."))
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown product fields: %s") % ", ".join(sorted(unknown)))
+    if Product.objects.filter(
+        manufacturer_id=user.organisation_id, model_number=fields.get("model_number")
+    ).exists():
+        raise InvalidInput(
+            _("You already registered a product with this model number."),
+            errors=[
+                FieldError(_("This model number is already registered."), column="model_number")
+            ],
+        )
+    with transaction.atomic():
+        try:
+            product = Product.objects.create(
+                manufacturer_id=user.organisation_id, created_by=user, **fields
+            )
+        except IntegrityError as exc:  # a concurrent registration of the same model number
+            raise InvalidInput(_("This product could not be registered: %s") % exc) from None
+        audit(
+            action="product.registered",
+            actor=user,
+            product=product,
+            model_number=product.model_number,
+        )
+    return product
+
+
+def submission_create(
+    *, user: User, product: Product, claimed_class: str, lab: Organisation
+) -> Submission:
+    """The maker opens a submission for its product, claims a class, assigns an accredited lab."""
+    if product.manufacturer_id != user.organisation_id or not access.can_register_products(user):
+        raise NotPermitted(_("You can open submissions only for your own organisation's products."))
+    if not access.labs_assignable_by(user).filter(pk=lab.pk).exists():
+        raise InvalidInput(
+            _("%(lab)s is not a laboratory with a valid accreditation.") % {"lab": lab},
+            errors=[FieldError(_("Choose an accredited laboratory."), column="lab")],
+        )
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            product=product, claimed_class=claimed_class, lab=lab, created_by=user
+        )
+        audit(
+            action="submission.opened",
+            actor=user,
+            submission=submission,
+            claimed_class=claimed_class,
+            lab=lab.name,
+        )
+    return submission
+
+
+def submission_submit(*, user: User, submission: Submission) -> Evaluation:
+    """The maker submits; the rule set in force is fixed and an evaluation is queued.
+
+    Idempotent against double submission: the row lock and the transition table let only the
+    first request through; the second is answered with ``InvalidTransition``. The evaluation row
+    is the hand-off: it is committed first and reaches a worker even if the broker is away now
+    (``evaluation.stage`` then says ``waiting_for_workers``).
+    """
+    if not access.can_manage_submission(user, submission):
+        raise NotPermitted(_("Only the manufacturer can submit this submission."))
+    ruleset = ruleset_in_force()
+    with transaction.atomic():
+        locked = locked_submission(submission.pk)
+        transition(locked, S.EVALUATING)
+        locked.attempt += 1
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "attempt", "submitted_at", "updated_at"])
+        evaluation = Evaluation.objects.create(
+            submission=locked, attempt=locked.attempt, ruleset=ruleset
+        )
+        if ruleset.first_used_at is None:
+            RuleSet.objects.filter(pk=ruleset.pk, first_used_at__isnull=True).update(
+                first_used_at=timezone.now()
+            )
+        audit(
+            action="submission.submitted",
+            actor=user,
+            submission=locked,
+            attempt=locked.attempt,
+            ruleset=f"{ruleset.code} v{ruleset.version}",
+        )
+        # After the commit: the row says "queued" whatever the broker does; if it does not take
+        # the task now, the evaluation says it waits for the workers and the sweep sends it later.
+        transaction.on_commit(lambda: evaluation_hand_off(evaluation_id=evaluation.pk))
+    submission.refresh_from_db()
+    evaluation.refresh_from_db()
+    return evaluation

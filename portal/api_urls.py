@@ -1,0 +1,21 @@
+"""The REST API under /api/v1/: one router over both apps' viewsets (so the API root lists
+them all), then each app's own routes."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from certification.api import views as certification_api
+from reports.api.certificates import CertificateViewSet
+
+router = DefaultRouter()
+router.register("products", certification_api.ProductViewSet, basename="product")
+router.register("labs", certification_api.LabViewSet, basename="lab")
+router.register("submissions", certification_api.SubmissionViewSet, basename="submission")
+router.register("datasets", certification_api.DatasetViewSet, basename="dataset")
+router.register("certificates", CertificateViewSet, basename="certificate")
+
+urlpatterns = [
+    path("", include("reports.api.urls")),
+    path("", include("certification.api.urls")),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,179 @@
+"""Watchlist and webhook API of automakers: thin adapters over ``reports.notifications``
+(watchlist and webhook writes, and who may see them)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from certification.exceptions import FieldError, InvalidInput
+from reports import notifications
+from reports.api.verify import numbers_in
+from reports.models import WebhookEndpoint
+
+
+class IsAutomaker(BasePermission):
+    message = gettext_lazy("Only automakers keep a watchlist and webhooks.")
+
+    def has_permission(self, request, view):
+        return notifications.can_keep_watchlist(request.user)
+
+
+class WatchSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=64)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WatchManySerializer(serializers.Serializer):
+    numbers = serializers.ListField(
+        child=serializers.CharField(), help_text="Up to 1,000 certificate numbers."
+    )
+    note = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Kept with every certificate added (not with those already watched).",
+    )
+
+
+class WatchManyEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    note = serializers.CharField()
+    added_at = serializers.DateTimeField()
+    line = serializers.IntegerField(help_text="The first place in the list naming it, from 1.")
+    outcome = serializers.ChoiceField(choices=["added", "already_watched"])
+    certificate = serializers.DictField(
+        help_text="Its public record with its live status, as GET /api/v1/verify/{number}/ "
+        "answers it."
+    )
+
+
+class WatchManyAnswerSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    already_watched = serializers.IntegerField()
+    entries = WatchManyEntrySerializer(many=True)
+
+
+class WatchlistViewSet(viewsets.GenericViewSet):
+    """The organisation's watched certificates, each with its live status."""
+
+    permission_classes = [IsAutomaker]
+    serializer_class = WatchSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return notifications.watchlist_of(self.request.user).order_by("-added_at", "-id")
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset().select_related("certificate"))
+        return self.get_paginated_response(notifications.watchlist_entries(page))
+
+    def retrieve(self, request, pk=None):
+        entries = notifications.watchlist_entries(
+            self.get_queryset().filter(pk=pk).select_related("certificate")
+        )
+        if not entries:
+            raise exceptions.NotFound(_("This certificate is not on your watchlist."))
+        return Response(entries[0])
+
+    def create(self, request):
+        serializer = WatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry, created = notifications.watch_add(user=request.user, **serializer.validated_data)
+        body = notifications.watchlist_entries([entry])[0]
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def destroy(self, request, pk=None):
+        notifications.watch_remove(user=request.user, entry_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Watch many certificates at once",
+        description=(
+            "Up to 1,000 numbers, all or nothing: if any is not a certificate number or was "
+            "never issued, nothing is added and the 400 (`code`: `numbers_rejected`) lists "
+            "every such line in `errors` (`row` is its place in the list, from 1, and "
+            "`message` the same words as the bulk verification). Otherwise the certificates "
+            "are added in one transaction; those already watched keep their entry and note, "
+            "and a number given twice counts once. A revoked, expired or withdrawn "
+            "certificate is watched all the same; its entry gives its status. 201 when "
+            "anything was added, 200 when every one was already watched."
+        ),
+        request=WatchManySerializer,
+        responses={
+            200: WatchManyAnswerSerializer,
+            201: WatchManyAnswerSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[JSONParser])
+    def bulk(self, request):
+        numbers = numbers_in(request.data)
+        note = request.data.get("note", "")
+        if not isinstance(note, str) or len(note.strip()) > 200:
+            message = _("The note is text of at most 200 characters.")
+            raise InvalidInput(message, errors=[FieldError(message, column="note")])
+        answer = notifications.watch_add_many(user=request.user, numbers=numbers, note=note)
+        code = status.HTTP_201_CREATED if answer["added"] else status.HTTP_200_OK
+        return Response(answer, status=code)
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    url = serializers.URLField(max_length=500)
+    # A form post without the box means "leave it on", as for a JSON body without the key.
+    active = serializers.BooleanField(default=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class WebhookViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Where status changes of watched certificates are POSTed, signed with the secret that is
+    shown once, in the answer to the creation."""
+
+    permission_classes = [IsAutomaker]
+    serializer_class = WebhookSerializer
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return notifications.webhooks_of(self.request.user)
+
+    def create(self, request):
+        serializer = WebhookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint, secret = notifications.webhook_create(
+            user=request.user, **serializer.validated_data
+        )
+        return Response(
+            {**WebhookSerializer(endpoint).data, "secret": secret}, status=status.HTTP_201_CREATED
+        )
+
+    def partial_update(self, request, pk=None):
+        endpoint = self.get_object()
+        serializer = WebhookSerializer(endpoint, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        endpoint = notifications.webhook_update(
+            user=request.user, endpoint=endpoint, **serializer.validated_data
+        )
+        return Response(WebhookSerializer(endpoint).data)
+
+    def perform_destroy(self, instance):
+        notifications.webhook_delete(user=self.request.user, endpoint=instance)

@@ -1,0 +1,19 @@
+"""Certificate verification, watchlist and webhook API under /api/v1/ (the certificates
+themselves are on the portal's one API router, ``portal/api_urls.py``)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from reports.api import automaker, verify
+
+router = SimpleRouter()
+router.register("watchlist", automaker.WatchlistViewSet, basename="watchlist")
+router.register("webhooks", automaker.WebhookViewSet, basename="webhook")
+
+urlpatterns = [
+    path("verify/", verify.VerifyBulkView.as_view(), name="api-verify-bulk"),
+    path("verify/<str:number>/", verify.VerifyNumberView.as_view(), name="api-verify"),
+    # Not under verify/: reports.middleware answers every GET verify/<x>/ before routing.
+    path("documents/verify/", verify.VerifyDocumentView.as_view(), name="api-verify-document"),
+    *router.urls,
+]

@@ -1,0 +1,1 @@
+"""The HTML pages of certificates, public verification, watchlists and webhooks."""
