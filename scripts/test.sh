@@ -149,6 +149,9 @@ log "ruff check ."
 ruff check . || lint_failed=1
 log "ruff format --check ."
 ruff format --check . || lint_failed=1
+# The dependency direction (pyproject.toml [tool.importlinter], docs/ARCHITECTURE.md).
+log "lint-imports"
+lint-imports --no-cache || lint_failed=1
 
 if [[ $# -eq 0 ]]; then
     set -- --create-db
@@ -160,7 +163,7 @@ python -m pytest "$@" || status=$?
 if [[ $status -eq 5 ]]; then
     printf '\nerror: pytest collected no tests; that counts as a failure.\n' >&2
 elif [[ $status -eq 0 && $lint_failed -ne 0 ]]; then
-    printf '\nerror: the tests passed but ruff did not (see above); "ruff format ." fixes formatting.\n' >&2
+    printf '\nerror: the tests passed but ruff or lint-imports did not (see above); "ruff format ." fixes formatting.\n' >&2
     status=1
 fi
 exit "$status"
