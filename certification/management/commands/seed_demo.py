@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from certification.models import Organisation, Product, Submission, User
-from certification.services import rulesets_sync
+from certification import services
+from certification.models import Organisation, Product, User
 
 Kind = Organisation.Kind
 
@@ -44,6 +44,20 @@ USERS = [
 ]
 
 
+DEMO_PRODUCT = {
+    "model_number": "DSC-SS-100",
+    "name": "Demo sulfide all-solid-state pouch cell",
+    "electrolyte_family": "sulfide",
+    "conducting_ion": "lithium",
+    "rated_capacity_ah": Decimal("60"),
+    "nominal_voltage_v": Decimal("3.7"),
+    "rated_energy_wh": Decimal("222"),
+    "max_continuous_power_w": Decimal("666"),
+    "cell_mass_g": Decimal("400"),
+    "declared_liquid_electrolyte_pct": Decimal("0"),
+}
+
+
 class Command(BaseCommand):
     help = (
         "Create demo organisations, users (maker, lab, reviewer, reviewer2, automaker, "
@@ -57,7 +71,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password=None, **options):
-        rulesets_sync()
+        services.rulesets_sync()
         chosen = password or secrets.token_urlsafe(9)
         orgs = {}
         for key, (name, kind, extra) in ORGANISATIONS.items():
@@ -80,28 +94,16 @@ class Command(BaseCommand):
                 created.append(username)
             else:
                 kept.append(username)
-        product, _ = Product.objects.get_or_create(
-            manufacturer=orgs["maker"],
-            model_number="DSC-SS-100",
-            defaults={
-                "name": "Demo sulfide all-solid-state pouch cell",
-                "electrolyte_family": "sulfide",
-                "conducting_ion": "lithium",
-                "rated_capacity_ah": Decimal("60"),
-                "nominal_voltage_v": Decimal("3.7"),
-                "rated_energy_wh": Decimal("222"),
-                "max_continuous_power_w": Decimal("666"),
-                "cell_mass_g": Decimal("400"),
-                "declared_liquid_electrolyte_pct": Decimal("0"),
-                "created_by": User.objects.get(username="maker"),
-            },
-        )
+        maker = User.objects.get(username="maker")
+        product = Product.objects.filter(
+            manufacturer=orgs["maker"], model_number=DEMO_PRODUCT["model_number"]
+        ).first()
+        # Through the services, as the maker would: each writes its audit row.
+        if product is None:
+            product = services.product_create(user=maker, **DEMO_PRODUCT)
         if not product.submissions.exists():
-            Submission.objects.create(
-                product=product,
-                claimed_class="all_solid_state",
-                lab=orgs["lab"],
-                created_by=User.objects.get(username="maker"),
+            services.submission_create(
+                user=maker, product=product, claimed_class="all_solid_state", lab=orgs["lab"]
             )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if created:
