@@ -4,7 +4,7 @@ webhooks, and the public signing keys under /.well-known/."""
 from django.urls import path
 
 from reports import wellknown
-from reports.pages import automaker, certificates, verify
+from reports.pages import automaker, certificates, operations, verify
 
 urlpatterns = [
     path(".well-known/ssb-signing-key.pem", wellknown.signing_key_pem, name="signing-key-pem"),
@@ -34,6 +34,13 @@ urlpatterns = [
         certificates.certificate_status_change,
         name="certificate-status-change",
     ),
+    path("operations/", operations.backlog, name="operations"),
+    path(
+        "operations/evaluations/<int:pk>/requeue/",
+        operations.requeue,
+        name="operations-requeue",
+    ),
+    path("operations/sweep/", operations.sweep, name="operations-sweep"),
     path("docs/verify-offline/", certificates.verify_offline_doc, name="verify-offline-doc"),
     path(
         "docs/verify_certificate_offline.sh",

@@ -172,3 +172,16 @@ def api():
         return client
 
     return make
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """A Redis broker of this test's own that it may stop and start (``tests/handoff.py``);
+    this process's Celery app sends to it for the test's duration."""
+    from tests.handoff import PrivateRedis, broker_at
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    with broker_at(server.url):
+        yield server
+    server.kill()

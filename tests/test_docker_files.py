@@ -86,3 +86,17 @@ def test_the_build_context_leaves_out_local_state():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     for entry in (".venv", "var", ".git"):
         assert entry in ignored
+
+
+def test_redis_keeps_queued_tasks_across_a_restart(config):
+    redis = config["services"]["redis"]
+    assert "--appendonly yes" in redis["command"]
+    assert any(str(v).endswith(":/data") or "/data" in str(v) for v in redis["volumes"])
+
+
+def test_beat_runs_the_sweeps_that_resend_lost_work(config):
+    from django.conf import settings
+
+    assert config["services"]["beat"]["command"].startswith("celery -A portal beat")
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"certification.sweep_evaluations", "reports.sweep"} <= tasks

@@ -4,7 +4,7 @@ themselves are on the portal's one API router, ``portal/api_urls.py``)."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reports.api import automaker, verify
+from reports.api import automaker, operations, verify
 
 router = SimpleRouter()
 router.register("watchlist", automaker.WatchlistViewSet, basename="watchlist")
@@ -15,5 +15,12 @@ urlpatterns = [
     path("verify/<str:number>/", verify.VerifyNumberView.as_view(), name="api-verify"),
     # Not under verify/: reports.middleware answers every GET verify/<x>/ before routing.
     path("documents/verify/", verify.VerifyDocumentView.as_view(), name="api-verify-document"),
+    path("operations/", operations.BacklogView.as_view(), name="api-operations"),
+    path(
+        "operations/evaluations/<int:pk>/requeue/",
+        operations.RequeueView.as_view(),
+        name="api-operations-requeue",
+    ),
+    path("operations/sweep/", operations.SweepView.as_view(), name="api-operations-sweep"),
     *router.urls,
 ]
