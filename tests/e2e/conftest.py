@@ -48,44 +48,67 @@ def _rulesets(transactional_db):
     rulesets_sync()
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, e2e_media_root, tmp_path_factory):
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith("redis://"):
-        pytest.fail(f"end-to-end tests need the Redis broker; CELERY_BROKER_URL is {broker!r}")
-    redis.Redis.from_url(broker).flushdb()
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
+def start_worker(
+    *, broker: str, database_url: str, media_root: Path, log_path: Path, env: dict | None = None
+) -> subprocess.Popen:
+    """A real Celery worker process (solo pool) on ``broker``, ready to take tasks."""
+    environment = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker,
-        "MEDIA_ROOT": str(e2e_media_root),
+        "MEDIA_ROOT": str(media_root),
         "DATABASE_CONN_MAX_AGE": "0",
+        **(env or {}),
     }
-    log = log_path.open("w")
+    log = log_path.open("a")
+    start = log_path.stat().st_size
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "portal", "worker",
             "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--hostname", f"e2e-{os.getpid()}@%h",
+            "--without-heartbeat", "--hostname", f"e2e-{os.getpid()}-{time.monotonic_ns()}@%h",
         ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    log.close()
     deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
+    while "ready." not in log_path.read_text()[start:]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-4000:]}")
         time.sleep(0.1)
-    yield process
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup, django_db_blocker) -> str:
+    with django_db_blocker.unblock():
+        return _database_url()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(test_database_url, e2e_media_root, tmp_path_factory):
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis://"):
+        pytest.fail(f"end-to-end tests need the Redis broker; CELERY_BROKER_URL is {broker!r}")
+    redis.Redis.from_url(broker).flushdb()
+    process = start_worker(
+        broker=broker,
+        database_url=test_database_url,
+        media_root=e2e_media_root,
+        log_path=tmp_path_factory.mktemp("worker") / "worker.log",
+    )
+    yield process
+    stop_worker(process)
 
 
 @pytest.fixture
