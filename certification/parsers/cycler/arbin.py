@@ -1,0 +1,20 @@
+"""Arbin CSV exports: ``Data_Point``, ``Test_Time(s)``, ``Step_Index``, ``Cycle_Index``,
+``Current(A)``, ``Voltage(V)``; discharge current is negative."""
+
+from __future__ import annotations
+
+from certification.parsers.cycler.columns import Column, Vendor
+
+VENDOR = Vendor(
+    "arbin",
+    test_time=("testtime",),
+    voltage=("voltage",),
+    current=("current",),
+    step=("stepindex",),
+    cycle=("cycleindex",),
+)
+
+
+def recognises(names: set[str], columns: list[Column]) -> bool:
+    """A data-point counter, a test time and a voltage or current column."""
+    return bool("datapoint" in names and "testtime" in names and names & {"current", "voltage"})

@@ -1,0 +1,72 @@
+"""Every message template of the cycler parser, marked for translation.
+
+A rejection (``MSG_*``) carries its template and parameters so the Django layer can translate it
+(``gettext(template) % params``); a warning (``WARN_*``) is stored as rendered English text.
+The text layer's own messages (empty, binary, undecodable, overlong lines) are in
+``parsers.textstream``.
+"""
+
+from __future__ import annotations
+
+from certification.vocabulary import gettext_noop
+
+MSG_UNKNOWN_FORMAT = gettext_noop(
+    "This file is not a recognised cycler export: no header row with time, voltage and current "
+    "columns was found in its first %(lines)s lines. Accepted: %(accepted)s."
+)
+MSG_BAD_CSV = gettext_noop("Line %(line)s could not be read: %(detail)s.")
+MSG_BIOLOGIC_HEADER = gettext_noop(
+    'The BioLogic file has no valid "Nb header lines" count in its second line.'
+)
+MSG_MISSING_COLUMNS = gettext_noop(
+    "The %(format)s header (line %(line)s) lacks required columns: %(missing)s."
+)
+MSG_BAD_UNIT = gettext_noop(
+    'Line %(line)s: column "%(column)s" has the unit "%(unit)s"; accepted for %(quantity)s: '
+    "%(accepted)s."
+)
+MSG_SHORT_ROW = gettext_noop(
+    'Line %(line)s has %(count)s fields; the column "%(column)s" is missing from it.'
+)
+MSG_NOT_NUMBER = gettext_noop('Line %(line)s: column "%(column)s" holds "%(value)s", not a number.')
+MSG_BAD_TIME = gettext_noop(
+    'Line %(line)s: column "%(column)s" holds "%(value)s", which is neither a number nor a '
+    "duration (h:mm:ss) nor a date and time."
+)
+MSG_TIME_BACKWARDS = gettext_noop(
+    "Line %(line)s: the test time goes backwards (from %(before)s to %(after)s) and stays behind "
+    "for more than %(limit)s rows. The file looks like several runs joined, or a step time "
+    "instead of the test time; export one run with its test time."
+)
+MSG_NO_DATA = gettext_noop("The %(format)s has a header but no data rows.")
+MSG_NO_DISCHARGE = gettext_noop(
+    "No discharge found: none of the %(rows)s data rows of this %(format)s has a negative "
+    "(discharge) current over two or more consecutive rows."
+)
+MSG_TIME_UNIT_UNKNOWN = gettext_noop(
+    'The Maccor column "%(column)s" gives the test time without a unit, and it could not be '
+    "inferred from the DPT Time stamps; export the test time in seconds or as d hh:mm:ss."
+)
+
+WARN_TIME_GLITCH = gettext_noop(
+    "Line %(line)s: the test time jumps back from %(before)s to %(after)s; %(rows)s row(s) "
+    "skipped as an isolated time glitch."
+)
+WARN_CUT_OFF = gettext_noop(
+    "Line %(line)s, the last line, is incomplete (the file was cut off mid-row); it was ignored."
+)
+WARN_MORE = gettext_noop("… and %(count)s more warnings.")
+WARN_SIGN = gettext_noop(
+    "%(rows)s rows carry a current sign that contradicts their step type (the BDF convention is "
+    "charge positive, discharge negative); the sign was taken from the step type."
+)
+WARN_NEGATIVE_VOLTAGE = gettext_noop(
+    "%(rows)s rows have a negative voltage; a cell's terminal voltage is positive, so check the "
+    "electrode connections or the voltage column."
+)
+WARN_SEGMENTS_CUT = gettext_noop(
+    "Only the first %(kept)s of %(count)s discharge segments are listed."
+)
+WARN_TIME_UNIT_INFERRED = gettext_noop(
+    'The Maccor column "%(column)s" has no unit; the DPT Time stamps show it is in %(unit)s.'
+)

@@ -1,0 +1,163 @@
+"""The row loop: bad rows and files, time glitches, cut-off files, streaming."""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+from collections.abc import Iterator
+
+import pytest
+
+from certification.parsers.cycler import messages
+from certification.parsers.cycler.scan import summarise_cycler
+from tests.certification.parsers.cycler.exports import bdf, rejection, summarise
+from tests.certification.parsers.streams import GeneratedStream
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        (b"", None, "The file is empty."),
+        (b"a,b,c\n1,2,3\n", None, "This file is not a recognised cycler export"),
+        (
+            b"Test Time / s,Voltage / V\n0,3.7\n",
+            1,
+            "The Battery Data Format CSV header (line 1) lacks required columns: current.",
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / A\n0,3.7,-1\n1,n/a,-1\n",
+            3,
+            'Line 3: column "Voltage / V" holds "n/a", not a number.',
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / A\n0,3.7,-1\n1,3.7,nan\n",
+            3,
+            'Line 3: column "Current / A" holds "nan", not a number.',
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / A\n0,3.7,-1\nsoon,3.7,-1\n",
+            3,
+            'Line 3: column "Test Time / s" holds "soon", which is neither a number',
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / A\n0,3.7,-1\n1,3.7\n2,3.7,-1\n",
+            3,
+            'Line 3 has 2 fields; the column "Current / A" is missing from it.',
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / kA\n0,3.7,-1\n",
+            1,
+            'Line 1: column "Current / kA" has the unit "ka"; accepted for current:',
+        ),
+        (
+            b"Test Time / s,Voltage / V,Current / A\n0,3.7,1\n1,3.7,1\n",
+            None,
+            "No discharge found: none of the 2 data rows",
+        ),
+        (b"Test Time / s,Voltage / V,Current / A\n", None, "has a header but no data rows"),
+        (b"PK\x03\x04rest of a zip", None, "This is a ZIP container"),
+        (b"\x00\x01\x02binary", None, "This is not a text file, a binary file."),
+    ],
+)
+def test_it_rejects_bad_files_with_a_clear_message(data, line, message):
+    error = rejection(data)
+
+    assert message in error.message
+    assert error.line == line
+
+
+def test_it_rejects_time_that_goes_back_for_good_naming_the_line():
+    rows = [(t, 3.7, -1.0) for t in range(100, 110)] + [(t, 3.7, -1.0) for t in range(0, 10)]
+
+    error = rejection(bdf(rows))
+
+    assert error.line == 12
+    assert error.message.startswith(
+        "Line 12: the test time goes backwards (from 109 to 0) and stays behind for more than 3 "
+        "rows."
+    )
+
+
+def test_it_skips_an_isolated_time_glitch_of_up_to_three_rows():
+    rows = [(t, 3.7, -1.0) for t in range(0, 10)]
+    rows += [(0, 3.7, -1.0), (0.5, 3.7, -1.0), (1, 3.7, -1.0)]
+    rows += [(t, 3.7, -1.0) for t in range(10, 20)]
+
+    summary = summarise(bdf(rows))
+
+    assert summary.rows_read == 23
+    assert summary.rows_skipped == 3
+    assert summary.discharge_segment_count == 1
+    assert summary.main_discharge.duration_s == 19
+    assert summary.warnings == (
+        "Line 12: the test time jumps back from 9 to 0; 3 row(s) skipped as an isolated time "
+        "glitch.",
+    )
+
+
+def test_it_ignores_a_last_row_cut_off_mid_line_and_says_so():
+    data = bdf([(t, 3.7, -1.0) for t in range(10)]) + b"\n10,3.6"
+
+    summary = summarise(data)
+
+    assert summary.rows_read == 10
+    assert summary.warnings == (
+        "Line 12, the last line, is incomplete (the file was cut off mid-row); it was ignored.",
+    )
+
+
+def test_it_rejects_text_that_stops_decoding_after_the_sniffed_prefix():
+    good = bdf([(t, 3.7, -1.0) for t in range(10_000)])  # well past the 64 kB prefix
+    data = good + b"\n10000,3.7,-1\xff\n"
+
+    error = rejection(data)
+
+    assert error.message.startswith("The file is not utf-8 text throughout: bytes that cannot")
+    assert 9000 < error.line <= 10_002  # decoding runs a block ahead of the rows
+
+
+def test_it_refuses_a_line_longer_than_a_megabyte():
+    data = b"Test Time / s,Voltage / V,Current / A\n" + b"1" * (2 * 1024 * 1024)
+
+    assert "longer than 1048576 characters" in rejection(data).message
+
+
+def test_its_messages_can_be_translated_from_template_and_params():
+    error = rejection(b"Test Time / s,Voltage / V,Current / A\n0,3.7,-1\n1,x,-1\n")
+
+    assert error.template == messages.MSG_NOT_NUMBER
+    assert error.template % dict(error.params) == error.message
+    assert isinstance(error, ValueError)
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+
+def generated_bdf(rows: int) -> Iterator[bytes]:
+    """A BDF file of ``rows`` rows, 1 s apart, 3.7 V at 1.5 A discharge, made 1,000 rows at a
+    time: block b holds times b*1000 .. b*1000+999, written as b followed by three digits."""
+    yield b"Test Time / s,Voltage / V,Current / A\n"
+    template = b"".join(b"@%03d,3.7,-1.5\n" % row for row in range(1000))
+    for block in range(rows // 1000):
+        yield template.replace(b"@", b"%d" % block)
+
+
+def test_it_streams_two_million_rows_in_bounded_memory():
+    rows = 2_000_000
+    tracemalloc.start()
+    try:
+        summary = summarise_cycler(GeneratedStream(generated_bdf(rows)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2 * 1024 * 1024  # the file is ~30 MB; holding its rows would take ~500 MB
+    assert summary.rows_read == rows
+    main = summary.main_discharge
+    assert main.rows == rows
+    assert main.duration_s == rows - 1
+    assert main.energy_wh == pytest.approx(3.7 * 1.5 * (rows - 1) / 3600, rel=1e-6)
+    assert main.capacity_ah == pytest.approx(1.5 * (rows - 1) / 3600, rel=1e-6)
+    assert math.isclose(main.mean_current_a, 1.5, rel_tol=1e-6)
