@@ -22,7 +22,7 @@ from certification import criteria
 from certification.models import Dataset, Evaluation, RuleSet
 from certification.parsers.chamber import summarise_chamber_log
 from certification.parsers.cycler.scan import summarise_cycler
-from certification.parsers.sheets import parse_sheet
+from certification.parsers.sheets.parse import parse_sheet
 from certification.rules import RuleSet as RuleData
 from certification.rules import load_ruleset
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, HttpResponse
 
 from certification.models import Dataset
-from certification.parsers.sheets import sheet_template
+from certification.parsers.sheets.templates import sheet_template
 
 TEMPLATE_FORMATS = {
     "csv": "text/csv; charset=utf-8",

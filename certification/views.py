@@ -32,8 +32,9 @@ from certification.forms import (
     form_error_messages,
 )
 from certification.models import Dataset, Evaluation, Organisation, Submission
-from certification.parsers.sheets import COLUMNS, SHEET_KINDS
+from certification.parsers.sheets.columns import COLUMNS
 from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
+from certification.vocabulary import SHEET_KINDS
 
 Kind = Organisation.Kind
 S = Submission.Status

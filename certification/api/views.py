@@ -34,8 +34,8 @@ from certification.csvfile import CsvRenderer, ErrorsAsJson, csv_lines
 from certification.exceptions import InvalidInput, NotPermitted
 from certification.filters import AuditEventFilter
 from certification.models import Dataset
-from certification.parsers.sheets import SHEET_KINDS
 from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
+from certification.vocabulary import SHEET_KINDS
 
 
 class ProductViewSet(
@@ -225,7 +225,7 @@ class DatasetKindsView(APIView):
         )
     )
     def get(self, request):
-        from certification.parsers.sheets import COLUMNS
+        from certification.parsers.sheets.columns import COLUMNS
 
         kinds = []
         for value, label in Dataset.Kind.choices:

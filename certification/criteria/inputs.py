@@ -36,7 +36,7 @@ class ProductFacts:
 
 @dataclass(frozen=True)
 class SheetEvidence:
-    """One parsed result sheet (rows as ``certification.parsers.sheets.ParsedSheet.rows``)."""
+    """One parsed result sheet (rows as ``certification.parsers.sheets.parse.ParsedSheet.rows``)."""
 
     kind: str  # vocabulary.SHEET_KINDS
     source: str  # vocabulary.EVIDENCE_SOURCES: "lab" | "maker"

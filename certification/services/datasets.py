@@ -20,7 +20,8 @@ from certification.evidence import summarise_raw
 from certification.exceptions import FieldError, InvalidTransition, NotPermitted, UploadRejected
 from certification.models import Dataset, Submission, User
 from certification.parsers.errors import RawDataRejected
-from certification.parsers.sheets import SheetRejected, parse_sheet
+from certification.parsers.sheets.errors import SheetRejected
+from certification.parsers.sheets.parse import parse_sheet
 from certification.services.common import EDITABLE_STATUSES, audit, locked_submission
 from certification.services.rulesets import ruleset_in_force
 

@@ -1,0 +1,153 @@
+"""Checking a read sheet against its kind's columns: the header (missing, unknown, repeated
+columns), every cell (``values``), checks across a row's cells, and repeated samples.
+Every problem is logged with its row and column; rows without a problem are returned typed.
+"""
+
+from __future__ import annotations
+
+from certification.parsers.sheets.columns import COLUMNS, SheetColumn, normalise_name
+from certification.parsers.sheets.errors import ErrorLog, Invalid, show
+from certification.parsers.sheets.messages import (
+    MSG_BLANK,
+    MSG_DUPLICATE_COLUMN,
+    MSG_DUPLICATE_SAFETY_SAMPLE,
+    MSG_DUPLICATE_SAMPLE,
+    MSG_HEADERLESS_VALUES,
+    MSG_MASS_AFTER_GREATER,
+    MSG_MISSING_COLUMN,
+    MSG_TOO_MANY_VALUES,
+    MSG_UNKNOWN_COLUMN,
+)
+from certification.parsers.sheets.readers import Table, is_blank
+from certification.parsers.sheets.values import convert
+
+
+def _map_header(kind: str, table: Table, errors: ErrorLog) -> dict[int, SheetColumn]:
+    by_name = {column.name: column for column in COLUMNS[kind]}
+    mapping: dict[int, SheetColumn] = {}
+    seen: set[str] = set()
+    for index, raw in enumerate(table.header):
+        name = normalise_name(raw)
+        if not name:
+            continue  # a column without a header is an error only if it holds values
+        if name in seen:
+            errors.add(table.header_row, name, MSG_DUPLICATE_COLUMN, column=name)
+        elif name not in by_name:
+            errors.add(
+                table.header_row,
+                show(raw.strip().lstrip("\ufeff")),
+                MSG_UNKNOWN_COLUMN,
+                column=show(raw.strip().lstrip("\ufeff")),
+                kind=kind,
+                expected=", ".join(by_name),
+            )
+        else:
+            mapping[index] = by_name[name]
+        seen.add(name)
+    # A JSON sheet without records has no header at all; "no sample rows" says it better.
+    for column in COLUMNS[kind] if table.header else ():
+        if column.required and column.name not in seen:
+            errors.add(table.header_row, column.name, MSG_MISSING_COLUMN, column=column.name)
+    return mapping
+
+
+def _check_row(kind: str, row_no: int, values: dict, raws: dict, errors: ErrorLog) -> bool:
+    """Checks that involve more than one cell of a row. Returns False when one fails."""
+    if kind == "weight_loss":
+        before, after = values.get("mass_before_g"), values.get("mass_after_g")
+        if before is not None and after is not None and after > before:
+            errors.add(
+                row_no,
+                "mass_after_g",
+                MSG_MASS_AFTER_GREATER,
+                after=show(raws["mass_after_g"]),
+                before=show(raws["mass_before_g"]),
+            )
+            return False
+    return True
+
+
+def validate(kind: str, table: Table, errors: ErrorLog) -> list[dict]:
+    """The rows of ``table`` that pass every check, typed; the problems go to ``errors``."""
+    mapping = _map_header(kind, table, errors)
+    columns = COLUMNS[kind]
+    width = len(table.header)
+    headerless = [i for i, raw in enumerate(table.header) if not normalise_name(raw)]
+    headerless_reported: set[int] = set()
+    first_seen: dict[tuple[str, ...], int] = {}
+    rows: list[dict] = []
+
+    for row_no, cells in table.records:
+        row_ok = True
+        extra = cells[width:]
+        if not is_blank(extra):
+            errors.add(row_no, None, MSG_TOO_MANY_VALUES, count=len(cells), columns=width)
+            row_ok = False
+        for index in headerless:
+            if index not in headerless_reported and index < len(cells):
+                cell = cells[index]
+                if cell is not None and cell.strip():
+                    headerless_reported.add(index)
+                    errors.add(row_no, None, MSG_HEADERLESS_VALUES, position=index + 1)
+
+        values: dict[str, object] = {column.name: None for column in columns}
+        raws: dict[str, str] = {}
+        for index, column in mapping.items():
+            cell = cells[index] if index < len(cells) else ""
+            if cell is None:  # already reported by the reader
+                row_ok = False
+                continue
+            raw = cell.strip()
+            if not raw:
+                if column.required:
+                    errors.add(row_no, column.name, MSG_BLANK, column=column.name)
+                    row_ok = False
+                continue
+            try:
+                values[column.name] = convert(column, raw)
+            except Invalid as problem:
+                errors.add(
+                    row_no,
+                    column.name,
+                    problem.template,
+                    column=column.name,
+                    value=show(raw),
+                    **problem.params,
+                )
+                row_ok = False
+                continue
+            raws[column.name] = raw
+
+        row_ok = _check_row(kind, row_no, values, raws, errors) and row_ok
+
+        sample_id = values.get("sample_id")
+        if isinstance(sample_id, str):
+            # Case-insensitive: "s1" and "S1" on one sheet are almost surely the same cell.
+            key: tuple[str, ...] = (sample_id.casefold(),)
+            test = values.get("test")
+            if kind == "safety":
+                key = (str(test), *key) if isinstance(test, str) else ()
+            if key and key in first_seen:
+                if kind == "safety":
+                    errors.add(
+                        row_no,
+                        "sample_id",
+                        MSG_DUPLICATE_SAFETY_SAMPLE,
+                        sample_id=show(sample_id),
+                        test=test,
+                        first_row=first_seen[key],
+                    )
+                else:
+                    errors.add(
+                        row_no,
+                        "sample_id",
+                        MSG_DUPLICATE_SAMPLE,
+                        sample_id=show(sample_id),
+                        first_row=first_seen[key],
+                    )
+                row_ok = False
+            elif key:
+                first_seen[key] = row_no
+        if row_ok:
+            rows.append(values)
+    return rows
