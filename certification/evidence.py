@@ -111,7 +111,7 @@ def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str,
     }
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
+def _without_padding_zeros(value: Decimal | None) -> Decimal | None:
     """The stored value without the column's padding zeros (2.5000 -> 2.5, 100.0000 -> 100),
     so messages show what was declared; the value itself is unchanged."""
     if value is None:
@@ -224,12 +224,14 @@ def build_input(
     data = criteria.EvaluationInput(
         claimed_class=evaluation.submission.claimed_class,
         product=criteria.ProductFacts(
-            rated_capacity_ah=_plain(product.rated_capacity_ah),
-            nominal_voltage_v=_plain(product.nominal_voltage_v),
-            rated_energy_wh=_plain(product.rated_energy_wh),
-            max_continuous_power_w=_plain(product.max_continuous_power_w),
-            cell_mass_g=_plain(product.cell_mass_g),
-            declared_liquid_electrolyte_pct=_plain(product.declared_liquid_electrolyte_pct),
+            rated_capacity_ah=_without_padding_zeros(product.rated_capacity_ah),
+            nominal_voltage_v=_without_padding_zeros(product.nominal_voltage_v),
+            rated_energy_wh=_without_padding_zeros(product.rated_energy_wh),
+            max_continuous_power_w=_without_padding_zeros(product.max_continuous_power_w),
+            cell_mass_g=_without_padding_zeros(product.cell_mass_g),
+            declared_liquid_electrolyte_pct=_without_padding_zeros(
+                product.declared_liquid_electrolyte_pct
+            ),
             electrolyte_family=product.electrolyte_family,
             conducting_ion=product.conducting_ion,
         ),
@@ -268,14 +270,13 @@ def reproduce(evaluation: Evaluation) -> dict[str, Any]:
     Returns whether the outcome is identical, and both versions of anything that differs.
     """
     recomputed, inputs, version = evaluate_evidence(evaluation)
+    # Results stored by older engines were put into the current form by migration 0004, so
+    # the stored result compares with the re-run as it is.
     stored = evaluation.result or {}
-    # An older engine stored some words of its sentences as English text; read back as today's
-    # text values they compare equal when nothing but their form changed.
-    comparable = criteria.upgrade_result(stored)
     differences = {
         key: {"stored": stored.get(key), "recomputed": recomputed.get(key)}
         for key in sorted(set(stored) | set(recomputed))
-        if comparable.get(key) != recomputed.get(key)
+        if stored.get(key) != recomputed.get(key)
     }
     return {
         "identical": not differences and inputs == evaluation.inputs,

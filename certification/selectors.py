@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from certification.criteria import MESSAGES, render, render_text
 from certification.models import (
     AuditEvent,
     BatteryClass,
@@ -62,17 +63,35 @@ def translated(message_id: str | None, params: dict | None, fallback: str) -> st
     """A criterion's or flag's sentence in the active language (stored English as fallback).
 
     Words inside the parameters (failed conditions, a content band) are text values that render
-    in the same language; parameters an older engine stored as English text are read back first.
+    in the same language (migration 0004 put older evaluations into that form).
     """
-    from certification import criteria
-
-    if (message_id or "") not in criteria.MESSAGES:
+    if (message_id or "") not in MESSAGES:
         return fallback
     try:
-        params = criteria.upgrade_params(message_id, params or {})
-        return criteria.render(message_id, _localized_params(params), translate=gettext)
+        return render(message_id, _localized_params(params or {}), translate=gettext)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return fallback
+
+
+def measured_in_active_language(criterion: dict):
+    """A criterion's measured record with its test conditions in the active language.
+
+    ``measured["conditions"]`` is the engine's English (``118 to 122 °C``); the criterion's
+    ``requirements`` hold the same as text values, which render in the viewer's language.
+    """
+    measured = criterion.get("measured")
+    requirements = criterion.get("requirements")
+    conditions = measured.get("conditions") if isinstance(measured, dict) else None
+    if not isinstance(conditions, dict) or not isinstance(requirements, dict):
+        return measured
+    try:
+        words = {
+            name: render_text(requirements[name], gettext) if name in requirements else text
+            for name, text in conditions.items()
+        }
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return measured
+    return {**measured, "conditions": words}
 
 
 # Codes and English names the engine puts into its sentences, named in the active language.
@@ -134,7 +153,7 @@ def evaluation_as_dict(evaluation: Evaluation) -> dict:
         {
             "code": c.get("code"),
             "outcome": c.get("outcome"),
-            "measured": c.get("measured"),
+            "measured": measured_in_active_language(c),
             "limit": c.get("limit"),
             "comparator": c.get("comparator"),
             "unit": c.get("unit"),

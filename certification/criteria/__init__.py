@@ -25,7 +25,6 @@ from certification.criteria.inputs import (
     ProductFacts,
     SheetEvidence,
 )
-from certification.criteria.legacy import requirement_from_text, upgrade_params, upgrade_result
 from certification.criteria.outcome import CriterionResult, EvaluationOutcome, Flag
 from certification.criteria.sentences import MESSAGES, render
 from certification.criteria.text import FRAGMENTS, LISTED_IDS, limit_text, render_text
@@ -47,7 +46,4 @@ __all__ = [
     "limit_text",
     "render",
     "render_text",
-    "requirement_from_text",
-    "upgrade_params",
-    "upgrade_result",
 ]

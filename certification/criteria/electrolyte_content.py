@@ -109,6 +109,7 @@ def evaluate_content(
         if v is not None
     ]
     measured: dict[str, Any] = {
+        "compared": "liquid_electrolyte_pct",
         "sample_count": len(samples),
         "liquid_electrolyte_pct": as_given(content),
         "samples": samples,

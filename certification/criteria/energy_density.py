@@ -151,6 +151,7 @@ def evaluate_energy(
         samples.append(entry)
 
     measured: dict[str, Any] = {
+        "compared": "min_energy_density_wh_per_kg",
         "sample_count": len(samples),
         "min_energy_density_wh_per_kg": for_display(min(densities)) if densities else None,
         "nominal_discharge_current_a": for_display(current.nominal_a(capacity))

@@ -4,6 +4,12 @@ Everything is JSON-safe through ``as_dict`` (Decimals as strings, dates ISO), wh
 ``Evaluation.result`` stores and what a re-run is compared with (STANDARD.md section 5). A result
 and a flag carry their sentence three ways: the message id, its parameters (text values, see
 ``certification.criteria.text``) and the English text rendered from them.
+
+A criterion's ``measured`` record names, under ``compared``, the key of the value the limit is
+compared with (``max_loss_pct``, ``liquid_electrolyte_pct``, ``min_energy_density_wh_per_kg``,
+``failed_count``; None when nothing is compared), so a page shows that value without guessing.
+``requirements`` holds what the rule set requires of each test condition as text values; the
+record's ``measured["conditions"]`` is the same in English.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ class CriterionResult:
             "message_id": self.message_id,
             "params": self.params,
             "message": self.message,
+            "requirements": self.requirements,
         }
 
 

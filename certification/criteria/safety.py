@@ -85,6 +85,7 @@ def evaluate_safety(
             )
     if class_rule is None or requirement is None:
         measured = {
+            "compared": None,
             "tests": {
                 test: {"sample_count": len(items)} for test, items in sorted(by_test.items())
             },
@@ -149,6 +150,7 @@ def _safety_test(
             missing_columns.update(dict.fromkeys(absent))
         samples.append(entry)
     measured: dict[str, Any] = {
+        "compared": "failed_count",
         "test": test,
         "sample_count": len(samples),
         "failed_count": failed,

@@ -129,6 +129,7 @@ def evaluate_weight_loss(
         samples.append(entry)
 
     measured: dict[str, Any] = {
+        "compared": "max_loss_pct",
         "sample_count": len(samples),
         "max_loss_pct": for_display(max(losses)) if losses else None,
         "leakage_count": leaking,

@@ -36,12 +36,6 @@ COMPARATORS = {
     "none_in_any_sample": gettext_lazy("none in any sample"),
     "between_inclusive": gettext_lazy("between, limits included"),
 }
-# The value a criterion's "measured" record is judged by, in order of preference.
-HEADLINE_KEYS = (
-    "max_loss_pct",
-    "liquid_electrolyte_pct",
-    "min_energy_density_wh_per_kg",
-)
 
 
 @register.filter
@@ -119,7 +113,7 @@ def criterion_limit(criterion: dict) -> str:
     (``5～20 %``), the safety indicators ``fire, explosion`` (``起火、爆炸``)."""
     limit, unit = criterion.get("limit"), criterion.get("unit")
     if not isinstance(limit, str):  # not what the engine writes; shown as it is
-        return f"{_plain(limit)} {unit}" if unit and limit else _plain(limit)
+        return f"{_as_text(limit)} {unit}" if unit and limit else _as_text(limit)
     return criteria.render_text(criteria.limit_text(limit, criterion.get("comparator"), unit), _)
 
 
@@ -127,52 +121,48 @@ def criterion_limit(criterion: dict) -> str:
 def measured_view(measured) -> dict:
     """A criterion's measured record as a headline value, a sample count and a sample table.
 
-    The engine records everything it looked at (samples, conditions, declarations); the table
-    row shows the value the limit is compared with, and the details show the rest.
+    The engine records everything it looked at (samples, conditions, declarations) and names,
+    under ``compared``, the value its limit is compared with: that value is the table row's
+    headline, and the details show the rest. An abuse test compares its count of failed
+    samples, which reads "0 of 3 failed" and stays among the details.
     """
     if not isinstance(measured, dict):
-        return {"headline": _plain(measured), "has_value": measured not in (None, [], {})}
-    headline = None
-    for key in HEADLINE_KEYS:
-        if measured.get(key) is not None:
-            headline = _plain(measured[key])
-            break
-    if headline is None and "failed_count" in measured:
+        return {"headline": _as_text(measured), "has_value": measured not in (None, [], {})}
+    compared = measured.get("compared")
+    compared_value = measured.get(compared) if compared else None
+    counts_failures = compared == "failed_count"
+    if compared_value is None:
+        headline = None
+    elif counts_failures:
         headline = _("%(failed)s of %(total)s failed") % {
-            "failed": measured.get("failed_count"),
+            "failed": compared_value,
             "total": measured.get("sample_count"),
         }
+    else:
+        headline = _as_text(compared_value)
+    shown_apart = ("samples", "compared") if counts_failures else ("samples", "compared", compared)
     samples = [row for row in measured.get("samples") or [] if isinstance(row, dict)]
     columns: list[str] = []
     for row in samples:
         columns.extend(key for key in row if key not in columns)
     details = {
-        key: _plain(_conditions_in_active_language(value) if key == "conditions" else value)
+        key: _as_text(value)
         for key, value in measured.items()
-        if key not in ("samples", *HEADLINE_KEYS) and value not in (None, [], {}, "")
+        if key not in shown_apart and value not in (None, [], {}, "")
     }
     return {
         "headline": headline or "—",
-        "has_value": headline is not None and "failed_count" not in measured,
+        "has_value": headline is not None and not counts_failures,
         "sample_count": measured.get("sample_count"),
         "columns": columns,
-        "rows": [[_plain(row.get(c)) for c in columns] for row in samples],
+        "rows": [[_as_text(row.get(c)) for c in columns] for row in samples],
         "details": details,
     }
 
 
-def _conditions_in_active_language(conditions):
-    """The engine records each test condition as English text (``118 to 122 °C``)."""
-    if not isinstance(conditions, dict):
-        return conditions
-    out = {}
-    for name, text in conditions.items():
-        value = criteria.requirement_from_text(text) if isinstance(text, str) else None
-        out[name] = criteria.render_text(value, _) if value is not None else text
-    return out
-
-
-def _plain(value) -> str:
+def _as_text(value) -> str:
+    """A stored value as the text a table shows: "—" for nothing, yes/no, numbers without
+    padding zeros, lists and records joined."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -180,16 +170,16 @@ def _plain(value) -> str:
     if isinstance(value, float | Decimal):
         return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value) if value else "—"
+        return ", ".join(_as_text(v) for v in value) if value else "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items()) if value else "—"
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items()) if value else "—"
     return str(value)
 
 
 @register.filter
 def plain(value) -> str:
     """A measured value, limit or list of them as readable text (lists, dicts, numbers)."""
-    return _plain(value)
+    return _as_text(value)
 
 
 @register.filter
@@ -208,7 +198,7 @@ def input_rows(inputs) -> list[dict]:
                 for key in ("kind", "source", "original_name", "name", "dataset", "id")
                 if item.get(key) not in (None, "")
             )
-            rows.append({"what": what or _plain(item), "sha256": item.get("sha256", "")})
+            rows.append({"what": what or _as_text(item), "sha256": item.get("sha256", "")})
         else:
             rows.append({"what": str(item), "sha256": ""})
     return rows

@@ -1,5 +1,5 @@
 """The engine's sentences: valid templates, and a real evaluation's sentences read wholly in the
-viewer's language, old stored ones included.
+viewer's language (stored by an older engine: tests/certification/test_migration_0004.py).
 
 The words inside a sentence (failed test conditions, the content band, a chamber log's hold, the
 safety limit, "(+2 more)", an open-ended accreditation) are translated with it. Every number the
@@ -8,110 +8,35 @@ cases use comes from the default rule set, never from this file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 import string
 
 import pytest
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from certification import services
-from certification.criteria import LISTED_IDS, MESSAGES, render_text, upgrade_params
-from certification.evidence import reproduce
-from certification.models import Evaluation
-from certification.rules import RULESET_DIR, load_ruleset
+from certification.criteria import MESSAGES
 from certification.samples import sample_sheet
+from tests.certification.evaluated import (
+    CURRENT,
+    DURATION,
+    EN,
+    HYBRID_BAND,
+    TEMPERATURE,
+    ZH,
+    chamber_log,
+    english_in,
+    evaluation_json,
+    messages,
+    run,
+    run_with_conditions_not_met,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
-
-RULES = load_ruleset(
-    (RULESET_DIR / f"{settings.CERTIFICATION_RULESET}.toml").read_text(encoding="utf-8")
-)
-TEMPERATURE = RULES.weight_loss.condition("temperature_c")
-DURATION = RULES.weight_loss.condition("duration_h")
-PRESSURE = RULES.weight_loss.condition("pressure_pa")
-CURRENT = RULES.energy_density.discharge_current
-HYBRID_BAND = RULES.class_rule("hybrid_solid_liquid").content_pct
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-# What may stay Latin in a Chinese sentence: column names, sample ids, dataset refs, units.
-CODES = re.compile(r"\w*_\w*|[A-Z]{2}-\d+|dataset:\d+|\b(?:Pa|Wh|kg|h|n)\b")
-ENGLISH = re.compile(r"[A-Za-z]{2,}")
-
-
-def english_in(text: str) -> list[str]:
-    return ENGLISH.findall(CODES.sub("", text))
-
-
-def with_column(sheet: bytes, column: str, value) -> bytes:
-    rows = list(csv.DictReader(io.StringIO(sheet.decode())))
-    for row in rows:
-        row[column] = str(value)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def chamber_log(*, hours) -> bytes:
-    """A log that holds the rule set's temperature and pressure for ``hours``."""
-    temperature = (TEMPERATURE.low + TEMPERATURE.high) / 2
-    rows = ["time_s,temperature_c,pressure_pa", "0,25,101325"]
-    t = 600
-    while t <= 600 + hours * 3600:
-        rows.append(f"{t},{temperature},{PRESSURE.value / 2}")
-        t += 60
-    rows.append(f"{t},25,101325")
-    return ("\n".join(rows) + "\n").encode()
-
-
-def upload(submission, user, kind, content, name=None):
-    services.dataset_upload(
-        user=user,
-        submission=submission,
-        kind=kind,
-        upload=SimpleUploadedFile(name or f"{kind}.csv", content),
-    )
-
-
-def run(submission, cast) -> Evaluation:
-    evaluation = services.submission_submit(user=cast["maker"], submission=submission)
-    return services.evaluation_run(evaluation_id=evaluation.pk)
 
 
 @pytest.fixture
 def conditions_not_met(submission, cast):
-    """A hybrid cell whose weight-loss chamber ran too hot (more samples than a sentence lists),
-    whose chamber log held too briefly, and whose energy test drew the wrong current."""
-    lab = cast["lab"]
-    too_hot = TEMPERATURE.high + 1
-    current = 2 * submission.product.rated_capacity_ah / CURRENT.rate_hours.value
-    weight_loss = sample_sheet("weight_loss", profile="hybrid_solid_liquid", rows=LISTED_IDS + 2)
-    upload(submission, lab, "weight_loss", with_column(weight_loss, "temperature_c", too_hot))
-    energy = sample_sheet("energy_density", profile="hybrid_solid_liquid")
-    upload(submission, lab, "energy_density", with_column(energy, "discharge_current_a", current))
-    for kind in ("electrolyte_content", "safety"):
-        upload(submission, lab, kind, sample_sheet(kind, profile="hybrid_solid_liquid"))
-    upload(submission, lab, "chamber_log", chamber_log(hours=DURATION.value - 1), "chamber.csv")
-    return run(submission, cast)
-
-
-def evaluation_json(api, user, submission, language) -> dict:
-    response = api(user).get(f"/api/v1/submissions/{submission.pk}/", **language)
-    assert response.status_code == 200
-    return response.json()["evaluation"]
-
-
-def messages(evaluation: dict) -> dict[str, str]:
-    """Each criterion's and flag's sentence by code (a flag raised twice: both, one per line)."""
-    out: dict[str, str] = {}
-    for item in evaluation["criteria"] + evaluation["flags"]:
-        out[item["code"]] = "\n".join(filter(None, (out.get(item["code"]), item["message"])))
-    return out
+    return run_with_conditions_not_met(submission, cast)
 
 
 def test_failed_conditions_band_and_chamber_hold_read_in_chinese(
@@ -187,37 +112,6 @@ def test_an_open_ended_accreditation_reads_in_chinese(api, cast, orgs, submissio
     assert "(valid 2026-10-01 to open-ended)" in next(
         f["message"] for f in english if f["code"] == "accreditation_invalid"
     )
-
-
-def in_old_form(params: dict) -> dict:
-    """Parameters as the engine stored them before sentence words were text values: English."""
-    return {k: render_text(v) if isinstance(v, dict) else v for k, v in params.items()}
-
-
-def as_stored_before(result: dict) -> dict:
-
-    def old(items):
-        return [{**i, "params": in_old_form(i["params"])} for i in items]
-
-    return {**result, "criteria": old(result["criteria"]), "flags": old(result["flags"])}
-
-
-def test_an_evaluation_stored_before_reads_in_chinese_and_reproduces(
-    api, cast, submission, conditions_not_met
-):
-    before = as_stored_before(conditions_not_met.result)
-    assert before != conditions_not_met.result
-    Evaluation.objects.filter(pk=conditions_not_met.pk).update(result=before)
-    chinese = messages(evaluation_json(api, cast["maker"], submission, ZH))
-    for code, message in chinese.items():
-        assert english_in(message) == [], (code, message)
-    assert f"temperature_c 要求 {TEMPERATURE.low}～{TEMPERATURE.high} °C" in chinese["weight_loss"]
-    conditions_not_met.refresh_from_db()
-    for item in before["criteria"] + before["flags"]:
-        upgraded = upgrade_params(item["message_id"], item["params"])
-        assert in_old_form(upgraded) == item["params"]
-    report = reproduce(conditions_not_met)
-    assert report["identical"] is True, report["differences"]
 
 
 def test_every_message_template_is_a_valid_format_string():
