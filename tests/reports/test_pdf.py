@@ -278,7 +278,7 @@ def test_words_in_the_criteria_table_are_printed_in_both_languages(worker_langua
     stored = {
         "code": "safety.crush",
         "outcome": "pass",
-        "measured": {"sample_count": 3, "failed_count": 0},
+        "measured": {"compared": "failed_count", "sample_count": 3, "failed_count": 0},
         "comparator": "none_in_any_sample",
         "limit": "fire, explosion",
         "unit": "",
