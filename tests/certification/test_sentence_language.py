@@ -1,4 +1,5 @@
-"""The progress stage of a running evaluation reads in the viewer's language."""
+"""The progress stage of a running evaluation reads in the viewer's language. Stages are stored
+as codes with parameters (``Evaluation.Stage``, ``stage_params``) and rendered when shown."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from certification import services
-from certification.evidence import evaluate_evidence, stage_text
+from certification.evidence import evaluate_evidence
 from certification.models import Evaluation
+from certification.selectors import stage_text
 from certification.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -29,19 +31,27 @@ def test_the_progress_stage_names_the_file_in_chinese(cast, submission):
     upload(submission, cast["lab"], "safety", sample_sheet("safety"), "安全试验.csv")
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     stages = []
-    evaluate_evidence(evaluation, progress=lambda pct, stage: stages.append(stage))
-    assert stages == ["Reading 安全试验.csv", "Applying the rule set"]
+    evaluate_evidence(
+        evaluation, progress=lambda pct, stage, **params: stages.append((stage, params))
+    )
+    assert stages == [("reading_file", {"name": "安全试验.csv"}), ("applying_rules", {})]
     with translation.override("zh-hans"):
-        assert [stage_text(s) for s in stages] == ["正在读取 安全试验.csv", "正在应用规则集"]
-        assert stage_text("Reading evidence") == "正在读取证据材料"
+        assert [stage_text(s, p) for s, p in stages] == ["正在读取 安全试验.csv", "正在应用规则集"]
+        assert stage_text("reading_evidence") == "正在读取证据材料"
     with translation.override("en"):
-        assert [stage_text(s) for s in stages] == stages
+        assert [stage_text(s, p) for s, p in stages] == [
+            "Reading 安全试验.csv",
+            "Applying the rule set",
+        ]
 
 
 def test_the_evaluation_panel_shows_the_running_stage_in_chinese(client, cast, submission):
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     Evaluation.objects.filter(pk=evaluation.pk).update(
-        status=Evaluation.Status.RUNNING, stage="Reading weight_loss.csv", progress=40
+        status=Evaluation.Status.RUNNING,
+        stage=Evaluation.Stage.READING_FILE,
+        stage_params={"name": "weight_loss.csv"},
+        progress=40,
     )
     client.force_login(cast["maker"])
     data = client.get(f"/submissions/{submission.pk}/evaluation.json", **ZH).json()

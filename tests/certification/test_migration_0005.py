@@ -1,4 +1,4 @@
-"""Migration 0004 puts evaluations stored by older engines into the current form: the result then
+"""Migration 0005 puts evaluations stored by older engines into the current form: the result then
 equals what the engine writes today, reads wholly in the viewer's language, renders the same page
 and reproduces as identical.
 
@@ -37,7 +37,7 @@ from tests.certification.evaluated import (
     run_with_conditions_not_met,
 )
 
-MIGRATION = importlib.import_module("certification.migrations.0004_evaluations_current_form")
+MIGRATION = importlib.import_module("certification.migrations.0005_evaluations_current_form")
 
 
 def in_old_form(params: dict) -> dict:
