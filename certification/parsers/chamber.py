@@ -32,12 +32,17 @@ from __future__ import annotations
 
 import csv
 import datetime
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
-from certification.parsers.errors import RawDataRejected
+from certification.parsers.errors import (
+    MSG_NUMBER_TOO_LARGE,
+    MSG_TIME_TOO_LARGE,
+    RawDataRejected,
+)
 from certification.parsers.textstream import (
     CsvReader,
     LineSource,
@@ -416,7 +421,17 @@ def _decimal(text: str, column: str, line: int, decimal_comma: bool) -> Decimal:
         raise RawDataRejected(
             MSG_NOT_NUMBER, {"line": line, "column": column, "value": value[:40]}, line=line
         )
+    if not _fits_float(number):
+        raise RawDataRejected(
+            MSG_NUMBER_TOO_LARGE, {"line": line, "column": column, "value": value[:40]}, line=line
+        )
     return number
+
+
+def _fits_float(number: Decimal) -> bool:
+    """Whether the summary can carry ``number`` (it is stored as a float, and one beyond the
+    float range would be Infinity, which the database refuses)."""
+    return math.isfinite(float(number))
 
 
 def _elapsed(delta: datetime.timedelta) -> Decimal:
@@ -453,6 +468,8 @@ def _readings(
             if first_time is None:
                 first_time = raw
             time_s = raw - first_time
+            if not _fits_float(time_s):
+                raise RawDataRejected(MSG_TIME_TOO_LARGE, {"line": line}, line=line)
         else:
             stamp = _timestamp(row[time_i], line)
             if first_stamp is None:

@@ -18,9 +18,12 @@ vendors do), and a run of a single row spans no time, so it is not a segment.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from certification.parsers.cycler.messages import MSG_DISCHARGE_TOO_LARGE
 from certification.parsers.cycler.summary import DischargeSegment
+from certification.parsers.errors import RawDataRejected
 
 # The summary lists at most this many discharge segments (in file order); the main discharge is
 # always kept, and ``discharge_segment_count`` tells how many there were.
@@ -70,11 +73,14 @@ class Found:
     ) -> None:
         """Close the open segment. ``sum_e`` and ``sum_q`` are the loop's sums over the rows
         before the last; the last row (``end_v``, ``end_i``) weighs ``end_t − t_before_last``.
-        A segment of one row is dropped."""
+        A segment of one row is dropped; one whose sums overflowed rejects the file."""
         if rows < 2:
             return  # one row spans no time: nothing to integrate
         charge = end_i * (end_t - t_before_last)
         twice_energy = sum_e + end_v * charge
+        twice_charge = sum_q + charge
+        if not (math.isfinite(twice_energy) and math.isfinite(twice_charge)):
+            raise _too_large(first_line, last_line)
         self.count += 1
         segment = RawSegment(
             self.count,
@@ -87,7 +93,7 @@ class Found:
             start_v,
             end_v,
             twice_energy,
-            sum_q + charge,
+            twice_charge,
         )
         if len(self.kept) < MAX_SEGMENTS_KEPT:
             self.kept.append(segment)
@@ -103,10 +109,11 @@ def sig(value: float) -> float:
 
 def finish(seg: RawSegment, first_t: float, scale: float) -> DischargeSegment:
     """Report a segment in seconds, watt-hours, ampere-hours and amperes (``scale``: seconds
-    per unit of the file's time column; ``first_t``: the time of the file's first data row)."""
+    per unit of the file's time column; ``first_t``: the time of the file's first data row).
+    Rejects the file when a figure overflows in the conversion."""
     duration_s = (seg.end_t - seg.start_t) * scale
     charge_as = -0.5 * seg.twice_charge * scale
-    return DischargeSegment(
+    segment = DischargeSegment(
         index=seg.index,
         first_line=seg.first_line,
         last_line=seg.last_line,
@@ -119,4 +126,14 @@ def finish(seg: RawSegment, first_t: float, scale: float) -> DischargeSegment:
         mean_current_a=sig(charge_as / duration_s) if duration_s > 0 else 0.0,
         start_voltage_v=sig(seg.start_v),
         end_voltage_v=sig(seg.end_v),
+    )
+    figures = (duration_s, segment.start_time_s, segment.energy_wh, segment.mean_current_a)
+    if not all(math.isfinite(value) for value in (*figures, segment.capacity_ah)):
+        raise _too_large(seg.first_line, seg.last_line)
+    return segment
+
+
+def _too_large(first_line: int, last_line: int) -> RawDataRejected:
+    return RawDataRejected(
+        MSG_DISCHARGE_TOO_LARGE, {"first": first_line, "last": last_line}, line=first_line
     )

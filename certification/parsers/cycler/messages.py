@@ -43,6 +43,11 @@ MSG_NO_DISCHARGE = gettext_noop(
     "No discharge found: none of the %(rows)s data rows of this %(format)s has a negative "
     "(discharge) current over two or more consecutive rows."
 )
+MSG_DISCHARGE_TOO_LARGE = gettext_noop(
+    "Lines %(first)s to %(last)s: the energy or charge of this discharge is too large to compute "
+    "with (numbers must lie within ±1.7e308); check the time, voltage and current columns and "
+    "their units."
+)
 MSG_TIME_UNIT_UNKNOWN = gettext_noop(
     'The Maccor column "%(column)s" gives the test time without a unit, and it could not be '
     "inferred from the DPT Time stamps; export the test time in seconds or as d hh:mm:ss."

@@ -46,7 +46,7 @@ from certification.parsers.cycler.values import (
     step_label,
     value_error,
 )
-from certification.parsers.errors import RawDataRejected
+from certification.parsers.errors import MSG_TIME_TOO_LARGE, RawDataRejected
 from certification.parsers.textstream import MSG_BAD_TEXT, CsvReader, LineSource, open_text_stream
 
 # Up to this many consecutive rows with an earlier time than the last good row are an isolated
@@ -96,6 +96,7 @@ def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
 class _Totals:
     """What the row loop found, for the summary."""
 
+    last_line: int  # the line of the last accepted row
     rows_read: int  # data rows, skipped glitch rows included
     rows_skipped: int
     first_t: float | None  # time of the first and last accepted rows, in the file's unit
@@ -251,6 +252,8 @@ def _read_rows(
                 step_offset = last_t
             prev_raw_t = raw_t
             t = raw_t + step_offset
+            if not _NEG_INF < t < _INF:
+                raise _time_too_large(header_line + reader.line_num)
         else:
             t = raw_t
 
@@ -314,6 +317,7 @@ def _read_rows(
             seg_e, seg_q,
         )  # fmt: skip
     return _Totals(
+        last_line=header_line + reader.line_num - (gaps - gaps_at_prev),
         rows_read=reader.line_num - non_rows,
         rows_skipped=rows_skipped,
         first_t=first_t,
@@ -380,6 +384,10 @@ def _time_backwards(line: int, before: float, after: float) -> RawDataRejected:
     )
 
 
+def _time_too_large(line: int) -> RawDataRejected:
+    return RawDataRejected(MSG_TIME_TOO_LARGE, {"line": line}, line=line)
+
+
 def _summary(
     totals: _Totals, plan: Plan, fmt: str, encoding: str, warnings: Warnings
 ) -> CyclerSummary:
@@ -408,12 +416,15 @@ def _summary(
             WARN_SEGMENTS_CUT, {"kept": f"{len(found.kept):,}", "count": f"{found.count:,}"}
         )
     first_t = totals.first_t
+    duration_s = sig((totals.last_t - first_t) * scale)
+    if not _NEG_INF < duration_s < _INF:
+        raise _time_too_large(totals.last_line)
     return CyclerSummary(
         file_format=fmt,
         encoding=encoding,
         rows_read=totals.rows_read,
         rows_skipped=totals.rows_skipped,
-        duration_s=sig((totals.last_t - first_t) * scale),
+        duration_s=duration_s,
         discharge_segment_count=found.count,
         segments=tuple(finish(seg, first_t, scale) for seg in found.kept),
         main_discharge=finish(found.main, first_t, scale),

@@ -13,10 +13,14 @@ from collections.abc import Callable
 
 from certification.parsers.cycler.messages import MSG_BAD_TIME, MSG_NOT_NUMBER
 from certification.parsers.cycler.plan import Plan
-from certification.parsers.errors import RawDataRejected
+from certification.parsers.errors import MSG_NUMBER_TOO_LARGE, RawDataRejected
 
 # Text -> float; raises ValueError for text that is not a value.
 Parser = Callable[[str], float]
+
+# What float() reads as infinity or not-a-number, as opposed to a number beyond its range.
+_NON_FINITE = {"inf", "infinity", "nan"}
+_INF = float("inf")
 
 DURATION = re.compile(
     r"\s*(?:(?P<days>\d+)\s*d\s*|(?P<dot_days>\d+)\.(?=\d{1,2}:\d))?"
@@ -34,7 +38,10 @@ def parse_duration(text: str) -> float:
         raise ValueError(text)
     days = int(match["days"] or match["dot_days"] or 0)
     seconds = float(match["s"].replace(",", "."))
-    return days * 86400 + int(match["h"]) * 3600 + int(match["m"]) * 60 + seconds
+    try:
+        return days * 86400 + int(match["h"]) * 3600 + int(match["m"]) * 60 + seconds
+    except OverflowError:  # more hours than a float holds: as float("1e400") does, infinity
+        return _INF
 
 
 class ClockParser:
@@ -153,7 +160,8 @@ def value_error(
     *,
     finite: bool = False,
 ) -> RawDataRejected:
-    """The precise error for a row whose time, voltage or current did not parse."""
+    """The precise error for a row whose time, voltage or current did not parse (or, with
+    ``finite``, parsed to infinity or not-a-number)."""
     for column, parse in (
         (plan.time, parse_time),
         (plan.voltage, parse_v),
@@ -166,6 +174,8 @@ def value_error(
             number = None
         if number is None or (finite and number - number != 0.0):
             template = MSG_BAD_TIME if column is plan.time and number is None else MSG_NOT_NUMBER
+            if number is not None and value.strip().lstrip("+-").lower() not in _NON_FINITE:
+                template = MSG_NUMBER_TOO_LARGE  # 1e309, or 1e306 h in seconds: an overflow
             return RawDataRejected(
                 template,
                 {"line": line, "column": column.label, "value": value.strip()[:40]},

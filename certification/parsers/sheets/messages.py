@@ -74,6 +74,9 @@ MSG_NOT_A_NUMBER = gettext_noop(
     "separator and no thousands separators."
 )
 MSG_NOT_FINITE = gettext_noop("%(column)s (%(value)s) must be a finite number.")
+MSG_TOO_LARGE_NUMBER = gettext_noop(
+    "%(column)s (%(value)s) is too large to compute with; numbers must lie within ±1.7e308."
+)
 MSG_BELOW_MIN = gettext_noop("%(column)s (%(value)s) must be at least %(limit)s.")
 MSG_NOT_ABOVE_MIN = gettext_noop("%(column)s (%(value)s) must be greater than %(limit)s.")
 MSG_ABOVE_MAX = gettext_noop("%(column)s (%(value)s) must be at most %(limit)s.")

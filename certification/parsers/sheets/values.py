@@ -6,6 +6,7 @@ with the message template (and parameters beyond the column and the value) that 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -21,6 +22,7 @@ from certification.parsers.sheets.messages import (
     MSG_NOT_ABOVE_MIN,
     MSG_NOT_BOOLEAN,
     MSG_NOT_FINITE,
+    MSG_TOO_LARGE_NUMBER,
     MSG_TOO_LONG,
 )
 
@@ -51,6 +53,9 @@ def _to_decimal(column: SheetColumn, raw: str) -> Decimal:
         value = Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
         raise Invalid(MSG_NOT_A_NUMBER) from None
+    if not math.isfinite(float(value)):
+        # 1e309 is a number, but beyond a float's range: it would reach the database as Infinity.
+        raise Invalid(MSG_TOO_LARGE_NUMBER)
     low, high = column.min_value, column.max_value
     if low is not None:
         if column.min_exclusive and value <= low:

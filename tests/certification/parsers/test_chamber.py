@@ -307,6 +307,56 @@ def test_it_rejects_bad_logs_with_a_clear_message(data, line, message):
 
 
 @pytest.mark.parametrize(
+    ("rows", "line", "message"),
+    [
+        pytest.param(
+            [(0, 120, "1e309")],
+            2,
+            'Line 2: column "pressure_pa" holds "1e309", a number too large to compute with',
+            id="pressure-beyond-float",
+        ),
+        pytest.param(
+            [(0, "-1e400", 100)],
+            2,
+            'Line 2: column "temperature_c" holds "-1e400", a number too large to compute with',
+            id="temperature-beyond-float",
+        ),
+        pytest.param(
+            [(0, 120, 100), ("1e999999999", 120, 100)],
+            3,
+            'Line 3: column "time_s" holds "1e999999999", a number too large to compute with',
+            id="time-far-beyond-float",
+        ),
+        pytest.param(
+            [("-1e308", 120, 100), ("1e308", 120, 100)],
+            3,
+            "Line 3: the time from the first data row to this one is too large to compute with",
+            id="elapsed-time-overflows",
+        ),
+        pytest.param(
+            [(0, 120, "inf")],
+            2,
+            'Line 2: column "pressure_pa" holds "inf", not a number.',
+            id="infinity-is-not-a-number",
+        ),
+    ],
+)
+def test_it_refuses_numbers_too_large_to_compute_naming_the_line(rows, line, message):
+    error = rejection(log(rows))
+
+    assert error.message.startswith(message)
+    assert error.line == line
+    assert error.template % dict(error.params) == error.message
+
+
+def test_a_tiny_number_is_no_overflow():
+    summary = summarise(log([(0, 120, "1e-999999999"), (60, 120, 100)]))
+
+    assert summary.min_pressure_pa == D("1e-999999999")
+    assert summary.longest_hold_s == 60
+
+
+@pytest.mark.parametrize(
     ("thresholds", "message"),
     [
         ({**DEFAULT, "tolerance_c": -1}, "tolerance_c must not be negative"),

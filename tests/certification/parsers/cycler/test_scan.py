@@ -161,3 +161,84 @@ def test_it_streams_two_million_rows_in_bounded_memory():
     assert main.energy_wh == pytest.approx(3.7 * 1.5 * (rows - 1) / 3600, rel=1e-6)
     assert main.capacity_ah == pytest.approx(1.5 * (rows - 1) / 3600, rel=1e-6)
     assert math.isclose(main.mean_current_a, 1.5, rel_tol=1e-6)
+
+
+# --- numbers too large to compute with (issue 10) -----------------------------------------------
+
+HEADER = "Test Time / s,Voltage / V,Current / A"
+NEWARE_STEP_TIME = "记录序号,状态,步次,电流(A),电压(V),相对时间(s)"
+
+
+@pytest.mark.parametrize(
+    ("lines", "line", "message"),
+    [
+        pytest.param(
+            [HEADER, "0,1e300,-10", "1e10,1e300,-10"],
+            2,
+            "Lines 2 to 3: the energy or charge of this discharge is too large to compute with",
+            id="energy-overflows",
+        ),
+        pytest.param(
+            [HEADER, "0,3.7,-10", "1e308,3.7,-10"],
+            2,
+            "Lines 2 to 3: the energy or charge of this discharge is too large to compute with",
+            id="charge-overflows",
+        ),
+        pytest.param(
+            [HEADER, "0,3.7,0", "1,3.7,-1", "2,3.7,-1", "1e308,3.7,0", "1.5e308,3.7,-1e300",
+             "1.7e308,3.7,-1e300"],
+            6,
+            "Lines 6 to 7: the energy or charge of this discharge",
+            id="a-later-segment-overflows",
+        ),
+        pytest.param(
+            [HEADER, "-1e308,3.7,0", "1e308,3.7,-1", "1e308,3.7,-1"],
+            4,
+            "Line 4: the time from the first data row to this one is too large to compute with",
+            id="duration-overflows",
+        ),
+        pytest.param(
+            [HEADER, "0,3.7,-1", "1e309,3.7,-1"],
+            3,
+            'Line 3: column "Test Time / s" holds "1e309", a number too large to compute with',
+            id="time-beyond-float",
+        ),
+        pytest.param(
+            [HEADER, "0,3.7,-1", "1,-1e999,-1"],
+            3,
+            'Line 3: column "Voltage / V" holds "-1e999", a number too large to compute with',
+            id="voltage-beyond-float",
+        ),
+        pytest.param(
+            ["Test Time / h,Voltage / V,Current / A", "0,3.7,-1", "1e306,3.7,-1"],
+            3,
+            'Line 3: column "Test Time / h" holds "1e306", a number too large to compute with',
+            id="overflows-in-seconds",
+        ),
+        pytest.param(
+            [HEADER, "0:00:00,3.7,-1", "9" * 400 + ":00:00,3.7,-1"],
+            3,
+            'Line 3: column "Test Time / s" holds "' + "9" * 40 + '", a number too large',
+            id="duration-with-too-many-hours",
+        ),
+        pytest.param(
+            [NEWARE_STEP_TIME, "1,搁置,1,0,3.5,0", "2,搁置,1,0,3.5,1e308", "3,恒流放电,2,1,3.5,0",
+             "4,恒流放电,2,1,3.5,1e308"],
+            5,
+            "Line 5: the time from the first data row to this one is too large to compute with",
+            id="accumulated-step-time-overflows",
+        ),
+        pytest.param(
+            [HEADER, "0,3.7,-1", "1,3.7,-inf"],
+            3,
+            'Line 3: column "Current / A" holds "-inf", not a number.',
+            id="infinity-is-not-a-number",
+        ),
+    ],
+)  # fmt: skip
+def test_it_refuses_numbers_and_results_too_large_to_compute_naming_the_line(lines, line, message):
+    error = rejection(("\n".join(lines) + "\n").encode())
+
+    assert error.message.startswith(message)
+    assert error.line == line
+    assert error.template % dict(error.params) == error.message

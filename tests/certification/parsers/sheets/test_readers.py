@@ -209,6 +209,16 @@ def test_it_rejects_nan_in_json_as_not_finite():
     assert error.message == "liquid_electrolyte_pct (NaN) must be a finite number."
 
 
+def test_it_rejects_a_json_number_beyond_the_float_range():
+    text = json.dumps([VALID["electrolyte_content"]]).replace('"3.5"', "1e309")
+    error = only_error("electrolyte_content", text.encode())
+    assert (error.row, error.column) == (2, "liquid_electrolyte_pct")
+    assert error.message == (
+        "liquid_electrolyte_pct (1e309) is too large to compute with; numbers must lie within "
+        "±1.7e308."
+    )
+
+
 def _zip(members):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -59,6 +59,26 @@ def test_it_rejects_what_is_not_a_finite_number(text, message):
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e309", "mass_after_g (1e309) is too large to compute with;"),
+        ("1.8e308", "mass_after_g (1.8e308) is too large to compute with;"),
+        ("-1e999", "mass_after_g (-1e999) is too large to compute with;"),
+    ],
+)
+def test_it_rejects_a_number_beyond_the_float_range(text, message):
+    error = only_error("weight_loss", sheet("weight_loss", {"mass_after_g": text}))
+    assert (error.row, error.column) == (2, "mass_after_g")
+    assert error.message == f"{message} numbers must lie within ±1.7e308."
+
+
+@pytest.mark.parametrize("text", ["1.7e308", "1e-999"])
+def test_it_keeps_numbers_a_float_can_carry(text):
+    rows = parse("weight_loss", sheet("weight_loss", {"temperature_c": text})).rows
+    assert rows[0]["temperature_c"] == Decimal(text)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("2026-07-02", datetime.date(2026, 7, 2)),
