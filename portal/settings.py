@@ -316,5 +316,6 @@ SIGNING_RETIRED_PUBLIC_KEYS_PEM = env_secret("SIGNING_RETIRED_PUBLIC_KEYS")
 
 # Automakers' webhooks: signed deliveries retried with doubling back-off from this base.
 WEBHOOK_RETRY_BASE_SECONDS = float(env_str("WEBHOOK_RETRY_BASE_SECONDS", "30"))
-# Private and loopback webhook addresses are refused unless this is on (tests, demos).
-WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", DEBUG)
+# Webhooks to private networks and loopback are refused unless this is on (tests, a demo on one
+# machine); DEBUG does not turn it on. Other special-purpose addresses are refused regardless.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from certification import handoff
-from reports import handoffs, notifications, services, sweep
+from reports import delivery, handoffs, services, sweep
 
 
 @shared_task(
@@ -44,7 +44,7 @@ def sweep_owed_work() -> dict:
     max_retries=5,
 )
 def notify_watchers(event_id: int) -> int:
-    return notifications.notify_event(event_id=event_id)
+    return delivery.notify_event(event_id=event_id)
 
 
 @shared_task(
@@ -52,17 +52,17 @@ def notify_watchers(event_id: int) -> int:
     name=handoffs.DELIVER_WEBHOOK.task_name,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
-    max_retries=notifications.WEBHOOK_MAX_RETRIES,
+    max_retries=delivery.WEBHOOK_MAX_RETRIES,
     acks_late=True,
 )
 def deliver_webhook(self, notification_id: int) -> str:
     try:
-        return notifications.webhook_deliver(
+        return delivery.webhook_deliver(
             notification_id=notification_id, final=self.request.retries >= self.max_retries
         )
-    except notifications.TransientDeliveryError as exc:
+    except delivery.TransientDeliveryError as exc:
         raise self.retry(
-            exc=exc, countdown=notifications.retry_countdown_s(self.request.retries)
+            exc=exc, countdown=delivery.retry_countdown_s(self.request.retries)
         ) from exc
 
 
@@ -71,15 +71,15 @@ def deliver_webhook(self, notification_id: int) -> str:
     name=handoffs.DELIVER_EMAIL.task_name,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
-    max_retries=notifications.EMAIL_MAX_RETRIES,
+    max_retries=delivery.EMAIL_MAX_RETRIES,
     acks_late=True,
 )
 def deliver_email(self, notification_id: int) -> str:
     try:
-        return notifications.email_deliver(
+        return delivery.email_deliver(
             notification_id=notification_id, final=self.request.retries >= self.max_retries
         )
-    except notifications.TransientDeliveryError as exc:
+    except delivery.TransientDeliveryError as exc:
         raise self.retry(
-            exc=exc, countdown=notifications.retry_countdown_s(self.request.retries)
+            exc=exc, countdown=delivery.retry_countdown_s(self.request.retries)
         ) from exc

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import DataAndFiles, MultiPartParser
 
+from reports.verification import bulk
+
 
 class FirstFileInMemory(FileUploadHandler):
     """Keeps the first file sent in ``field_name``, up to ``max_bytes + 1`` bytes, in memory;
@@ -91,11 +93,9 @@ class FirstFileInMemoryParser(MultiPartParser):
 
 
 def numbers_in_csv_upload(upload) -> tuple[list[str], list[int]]:
-    """The numbers of an uploaded CSV and their lines (``verification.numbers_from_csv``),
+    """The numbers of an uploaded CSV and their lines (``bulk.numbers_from_csv``),
     reading one byte more than allowed at most: enough to say the file is too large."""
-    from reports import verification
-
-    return verification.numbers_from_csv(upload.read(verification.CSV_MAX_BYTES + 1))
+    return bulk.numbers_from_csv(upload.read(bulk.CSV_MAX_BYTES + 1))
 
 
 def document_bytes(upload, pasted: object) -> bytes | None:

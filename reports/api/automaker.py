@@ -1,5 +1,5 @@
-"""Watchlist and webhook API of automakers: thin adapters over ``reports.notifications``
-(watchlist and webhook writes, and who may see them)."""
+"""Watchlist and webhook API of automakers: thin adapters over ``reports.watchlist`` and
+``reports.webhooks`` (watchlist and webhook writes, and who may see them)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from certification.exceptions import FieldError, InvalidInput
-from reports import notifications
+from reports import watchlist, webhooks
 from reports.api.verify import numbers_in
 from reports.models import WebhookEndpoint
 
@@ -23,7 +23,7 @@ class IsAutomaker(BasePermission):
     message = gettext_lazy("Only automakers keep a watchlist and webhooks.")
 
     def has_permission(self, request, view):
-        return notifications.can_keep_watchlist(request.user)
+        return watchlist.can_keep_watchlist(request.user)
 
 
 class WatchSerializer(serializers.Serializer):
@@ -70,14 +70,14 @@ class WatchlistViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return notifications.watchlist_of(self.request.user).order_by("-added_at", "-id")
+        return watchlist.watchlist_of(self.request.user).order_by("-added_at", "-id")
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset().select_related("certificate"))
-        return self.get_paginated_response(notifications.watchlist_entries(page))
+        return self.get_paginated_response(watchlist.watchlist_entries(page))
 
     def retrieve(self, request, pk=None):
-        entries = notifications.watchlist_entries(
+        entries = watchlist.watchlist_entries(
             self.get_queryset().filter(pk=pk).select_related("certificate")
         )
         if not entries:
@@ -87,12 +87,12 @@ class WatchlistViewSet(viewsets.GenericViewSet):
     def create(self, request):
         serializer = WatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry, created = notifications.watch_add(user=request.user, **serializer.validated_data)
-        body = notifications.watchlist_entries([entry])[0]
+        entry, created = watchlist.watch_add(user=request.user, **serializer.validated_data)
+        body = watchlist.watchlist_entries([entry])[0]
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def destroy(self, request, pk=None):
-        notifications.watch_remove(user=request.user, entry_id=int(pk))
+        watchlist.watch_remove(user=request.user, entry_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -123,7 +123,7 @@ class WatchlistViewSet(viewsets.GenericViewSet):
         if not isinstance(note, str) or len(note.strip()) > 200:
             message = _("The note is text of at most 200 characters.")
             raise InvalidInput(message, errors=[FieldError(message, column="note")])
-        answer = notifications.watch_add_many(user=request.user, numbers=numbers, note=note)
+        answer = watchlist.watch_add_many(user=request.user, numbers=numbers, note=note)
         code = status.HTTP_201_CREATED if answer["added"] else status.HTTP_200_OK
         return Response(answer, status=code)
 
@@ -154,14 +154,12 @@ class WebhookViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return notifications.webhooks_of(self.request.user)
+        return webhooks.webhooks_of(self.request.user)
 
     def create(self, request):
         serializer = WebhookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint, secret = notifications.webhook_create(
-            user=request.user, **serializer.validated_data
-        )
+        endpoint, secret = webhooks.webhook_create(user=request.user, **serializer.validated_data)
         return Response(
             {**WebhookSerializer(endpoint).data, "secret": secret}, status=status.HTTP_201_CREATED
         )
@@ -170,10 +168,10 @@ class WebhookViewSet(
         endpoint = self.get_object()
         serializer = WebhookSerializer(endpoint, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        endpoint = notifications.webhook_update(
+        endpoint = webhooks.webhook_update(
             user=request.user, endpoint=endpoint, **serializer.validated_data
         )
         return Response(WebhookSerializer(endpoint).data)
 
     def perform_destroy(self, instance):
-        notifications.webhook_delete(user=self.request.user, endpoint=instance)
+        webhooks.webhook_delete(user=self.request.user, endpoint=instance)

@@ -27,7 +27,8 @@ from rest_framework.views import APIView
 from certification.api.errors import api_exception_body, portal_error_body
 from certification.csvfile import CsvRenderer, ErrorsAsJson
 from certification.exceptions import FieldError, InvalidInput, PortalError
-from reports import livecache, ratelimit, uploads, verification
+from reports import livecache, ratelimit, uploads
+from reports.verification import bulk, document_check, lookup
 
 # Used when settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] does not name the scope.
 DEFAULT_RATES = {"verify": "120/min", "verify_bulk": "30/min"}
@@ -113,7 +114,7 @@ def _json_bytes(body: dict) -> bytes:
 
 def _verify_number_body(number: str) -> tuple[int, bytes]:
     try:
-        return 200, _json_bytes(verification.verify_number(number))
+        return 200, _json_bytes(lookup.verify_number(number))
     except PortalError as exc:
         status_code, body = portal_error_body(exc)
         return status_code, _json_bytes(body)
@@ -134,9 +135,9 @@ def verify_number_answer(request: HttpRequest, number: str) -> HttpResponse:
         body = _json_bytes(api_exception_body(VerifyThrottled(wait=retry_after)))
         status_code = 429
     else:
-        normalised = verification.normalise_number(number)
-        if verification.is_well_formed(normalised):
-            key = ("answer", normalised, get_language(), verification.today())
+        normalised = lookup.normalise_number(number)
+        if lookup.is_well_formed(normalised):
+            key = ("answer", normalised, get_language(), lookup.today())
             status_code, body = livecache.certificates.get_or_compute(
                 key, lambda: _verify_number_body(normalised)
             )
@@ -182,11 +183,11 @@ def numbers_in(data: object) -> list:
 
 
 class VerifyCsvRenderer(CsvRenderer):
-    """The bulk check's answer as a CSV file for the records (``verification.results_csv``):
+    """The bulk check's answer as a CSV file for the records (``bulk.results_csv``):
     UTF-8 with a byte-order mark, formula-like cells neutralised."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return verification.results_csv(data)
+        return bulk.results_csv(data)
 
 
 class VerifyBulkView(ErrorsAsJson, _PublicVerifyView):
@@ -217,10 +218,10 @@ class VerifyBulkView(ErrorsAsJson, _PublicVerifyView):
         },
     )
     def post(self, request):
-        answer = verification.verify_many(numbers_in(request.data))
+        answer = bulk.verify_many(numbers_in(request.data))
         if request.accepted_renderer.format != "csv":
             return Response(answer)
-        name = verification.results_csv_name(answer)
+        name = bulk.results_csv_name(answer)
         return Response(answer, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -229,7 +230,7 @@ class DocumentParser(uploads.FirstFileInMemoryParser):
     as tells whether it is too large."""
 
     field_name = "file"
-    max_bytes = verification.DOCUMENT_MAX_BYTES
+    max_bytes = document_check.DOCUMENT_MAX_BYTES
 
 
 class DocumentCheckSerializer(serializers.Serializer):
@@ -296,4 +297,4 @@ class VerifyDocumentView(_PublicVerifyView):
                 "field “file”, or the credential's text in the field “credential”."
             )
             raise InvalidInput(message, errors=[FieldError(message, column="file")])
-        return Response(verification.check_document(data))
+        return Response(document_check.check_document(data))

@@ -1,5 +1,5 @@
-"""The automakers' watchlist and webhook pages: thin adapters over ``reports.notifications``
-(writes and access)."""
+"""The automakers' watchlist and webhook pages: thin adapters over ``reports.watchlist`` and
+``reports.webhooks`` (writes and access)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.exceptions import NotFound, NotPermitted, PortalError
-from reports import notifications, uploads
+from reports import uploads
+from reports import watchlist as watchlists  # the views below are named watchlist and webhooks
+from reports import webhooks as webhook_endpoints
 from reports.forms import WatchFileForm, WatchForm, WebhookForm
 from reports.pages.verify import TONES, render_live
 
@@ -33,7 +35,7 @@ def watchlist(request: HttpRequest) -> HttpResponse:
     form = WatchForm(request.POST)
     if form.is_valid():
         try:
-            entry, created = notifications.watch_add(user=request.user, **form.cleaned_data)
+            entry, created = watchlists.watch_add(user=request.user, **form.cleaned_data)
         except NotPermitted as exc:
             raise PermissionDenied(exc.message) from None
         except PortalError as exc:
@@ -59,7 +61,7 @@ def watchlist_bulk(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             numbers, lines = uploads.numbers_in_csv_upload(form.cleaned_data["file"])
-            answer = notifications.watch_add_many(
+            answer = watchlists.watch_add_many(
                 user=request.user, numbers=numbers, lines=lines, note=form.cleaned_data["note"]
             )
         except NotPermitted as exc:
@@ -127,8 +129,8 @@ def _watchlist_page(
     rejected: tuple = (),
     status: int = 200,
 ) -> HttpResponse:
-    entries = notifications.watchlist_entries(
-        notifications.watchlist_of(request.user)
+    entries = watchlists.watchlist_entries(
+        watchlists.watchlist_of(request.user)
         .select_related("certificate")
         .order_by("-added_at", "-id")
     )
@@ -148,7 +150,7 @@ def _watchlist_page(
 @require_POST
 def watchlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        notifications.watch_remove(user=request.user, entry_id=pk)
+        watchlists.watch_remove(user=request.user, entry_id=pk)
     except NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
     except NotFound:
@@ -158,7 +160,7 @@ def watchlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_automaker(request: HttpRequest) -> None:
-    if not notifications.can_keep_watchlist(request.user):
+    if not watchlists.can_keep_watchlist(request.user):
         raise PermissionDenied(_("Only automakers keep a watchlist of certificates."))
 
 
@@ -178,7 +180,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
         form = WebhookForm(request.POST)
         if form.is_valid():
             try:
-                endpoint, secret = notifications.webhook_create(
+                endpoint, secret = webhook_endpoints.webhook_create(
                     user=request.user, url=form.cleaned_data["url"]
                 )
             except NotPermitted as exc:
@@ -192,14 +194,14 @@ def webhooks(request: HttpRequest) -> HttpResponse:
                 status = 201
         else:
             status = 400
-    endpoints = notifications.webhooks_of(request.user).order_by("-created_at", "-id")
+    endpoints = webhook_endpoints.webhooks_of(request.user).order_by("-created_at", "-id")
     context = {"form": form, "endpoints": endpoints, "created": created}
     return render_live(request, "reports/webhooks.html", context, status=status)
 
 
 def _own_endpoint(request: HttpRequest, pk: int):
     _require_automaker(request)
-    endpoint = notifications.webhooks_of(request.user).filter(pk=pk).first()
+    endpoint = webhook_endpoints.webhooks_of(request.user).filter(pk=pk).first()
     if endpoint is None:
         raise Http404
     return endpoint
@@ -212,7 +214,7 @@ def webhook_active(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _own_endpoint(request, pk)
     active = request.POST.get("active") == "1"
     try:
-        notifications.webhook_update(user=request.user, endpoint=endpoint, active=active)
+        webhook_endpoints.webhook_update(user=request.user, endpoint=endpoint, active=active)
     except NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
     values = {"url": endpoint.url}
@@ -228,7 +230,7 @@ def webhook_active(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _own_endpoint(request, pk)
     try:
-        notifications.webhook_delete(user=request.user, endpoint=endpoint)
+        webhook_endpoints.webhook_delete(user=request.user, endpoint=endpoint)
     except NotPermitted as exc:
         raise PermissionDenied(exc.message) from None
     messages.success(request, _("%(url)s is deleted.") % {"url": endpoint.url})

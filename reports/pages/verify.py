@@ -20,9 +20,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from certification.exceptions import InvalidInput, NotFound, PortalError
-from reports import notifications, uploads, verification
+from reports import uploads, watchlist
 from reports.api.verify import VerifyThrottled, throttle_wait
 from reports.forms import DocumentForm, NumberForm, NumbersFileForm
+from reports.verification import bulk, document_check, lookup
 
 # Badge colours of the portal's stylesheet, per certificate status.
 TONES = {
@@ -34,7 +35,7 @@ TONES = {
     "superseded": "badge-withdrawn",
     "never_issued": "badge-fail",
     "malformed": "badge-error",
-    # A certificate file that is not the portal's as issued (reports.verification.check_document);
+    # A certificate file that is not the portal's as issued (verification.document_check);
     # a file that is no certificate file at all takes the error tone.
     "unknown_pdf": "badge-fail",
     "invalid_credential": "badge-fail",
@@ -77,10 +78,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     certificate file form posts to ``verify_document``."""
     context: dict[str, Any] = _forms()
     if request.method == "GET" and "number" in request.GET:
-        number = verification.normalise_number(request.GET["number"])
+        number = lookup.normalise_number(request.GET["number"])
         if number and "/" not in number:
             return redirect("verify-certificate", number=number)
-        context["error"] = verification.malformed_message(request.GET["number"])
+        context["error"] = lookup.malformed_message(request.GET["number"])
         return render_live(request, "reports/verify.html", context, status=400)
     if request.method == "POST":
         if (wait := throttle_wait(request, "verify_bulk")) is not None:
@@ -92,7 +93,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         upload = file_form.cleaned_data["file"]
         try:
             numbers, lines = uploads.numbers_in_csv_upload(upload)
-            answer = verification.verify_many(numbers, lines=lines)
+            answer = bulk.verify_many(numbers, lines=lines)
         except InvalidInput as exc:
             context["error"] = exc.message
             return render_live(request, "reports/verify.html", context, status=400)
@@ -108,10 +109,10 @@ def _download(answer: dict[str, Any]) -> dict[str, str]:
     check), nothing is kept on the server for a later download, and no second request re-checks
     the numbers or counts against the limit. A 1,000-line answer is at most ~0.6 MB of base64
     (the file read is at most 256 kB), well within what browsers take in a link."""
-    data = base64.b64encode(verification.results_csv(answer)).decode("ascii")
+    data = base64.b64encode(bulk.results_csv(answer)).decode("ascii")
     return {
         "href": f"data:text/csv;charset=utf-8;base64,{data}",
-        "name": verification.results_csv_name(answer),
+        "name": bulk.results_csv_name(answer),
     }
 
 
@@ -128,7 +129,7 @@ def verify_document(request: HttpRequest) -> HttpResponse:
     if (wait := throttle_wait(request, "verify")) is not None:
         return _throttled(request, wait)
     uploads.keep_in_memory(
-        request, field_name="document", max_bytes=verification.DOCUMENT_MAX_BYTES
+        request, field_name="document", max_bytes=document_check.DOCUMENT_MAX_BYTES
     )
     return _check_document(request)
 
@@ -143,8 +144,8 @@ def _check_document(request: HttpRequest) -> HttpResponse:
     data = uploads.document_bytes(upload, form.cleaned_data["credential"])
     context["file_name"] = upload.name if upload is not None else None
     try:
-        check = verification.check_document(data)
-    except verification.DocumentRejected as exc:
+        check = document_check.check_document(data)
+    except document_check.DocumentRejected as exc:
         context["check"] = {
             "outcome": exc.code,
             "message": exc.message,
@@ -163,7 +164,7 @@ def verify_certificate(request: HttpRequest, number: str) -> HttpResponse:
         return _throttled(request, wait)
     context: dict[str, Any] = {"number_form": NumberForm(initial={"number": number})}
     try:
-        certificate = verification.verify_number(number)
+        certificate = lookup.verify_number(number)
     except PortalError as exc:
         outcome = "never_issued" if isinstance(exc, NotFound) else "malformed"
         context.update(given=number, outcome=outcome, message=exc.message, tone=TONES[outcome])
@@ -171,10 +172,10 @@ def verify_certificate(request: HttpRequest, number: str) -> HttpResponse:
         return render_live(request, "reports/verify_certificate.html", context, status=status)
     context["certificate"] = certificate
     context["tone"] = TONES[certificate["status"]]
-    if notifications.can_keep_watchlist(request.user):
+    if watchlist.can_keep_watchlist(request.user):
         context["can_watch"] = True
         context["watched"] = (
-            notifications.watchlist_of(request.user)
+            watchlist.watchlist_of(request.user)
             .filter(certificate__number=certificate["number"])
             .exists()
         )

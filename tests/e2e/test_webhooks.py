@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from reports import notifications, services
+from reports import services, watchlist, webhooks
 from reports.models import Certificate, Notification
 from tests.reports.conftest import HookServer, make_certificate, signature_ok
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # collection): a 0.2 s backoff base keeps the retry within the test's time.
 os.environ.setdefault("WEBHOOK_RETRY_BASE_SECONDS", "0.2")
 # ...and the receiver below listens on 127.0.0.1, which deliveries refuse unless allowed.
-os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_HOSTS", "1")
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_TARGETS", "1")
 
 
 def _wait_until_sent(note_filter: dict, timeout_s: float = 30.0) -> Notification:
@@ -38,11 +38,11 @@ def _wait_until_sent(note_filter: dict, timeout_s: float = 30.0) -> Notification
 def test_the_worker_retries_a_failed_webhook_and_signs_it(
     celery_worker, settings, cast, orgs, product
 ):
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True  # the receiver listens on 127.0.0.1
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver listens on 127.0.0.1
     certificate = make_certificate(product, orgs["lab"], cast["maker"])
-    notifications.watch_add(user=cast["automaker"], number=certificate.number)
+    watchlist.watch_add(user=cast["automaker"], number=certificate.number)
     with HookServer([500, 200]) as hook:
-        _endpoint, secret = notifications.webhook_create(user=cast["automaker"], url=hook.url)
+        _endpoint, secret = webhooks.webhook_create(user=cast["automaker"], url=hook.url)
         event = services.certificate_change_status(
             user=cast["reviewer"], certificate=certificate,
             new_status=Certificate.Status.REVOKED, reason="cells failed the nail test",

@@ -25,6 +25,7 @@ from certification import services
 from certification.models import Evaluation, Product, RuleSet, Submission
 from certification.samples import sample_sheet
 from reports.models import Certificate
+from reports.services import certificate_change_status
 
 PDF = b"%PDF-1.4\n% dummy certificate for tests\n%%EOF\n"
 _sequence = itertools.count(1)
@@ -266,3 +267,13 @@ def signature_ok(request: dict, secret: str) -> bool:
 
 def payload(request: dict) -> dict:
     return json.loads(request["body"])
+
+
+def change_status(user, certificate, status, reason, capture) -> Certificate:
+    """Change a certificate's status the way a user does, running what is queued on commit."""
+    with capture(execute=True):
+        certificate_change_status(
+            user=user, certificate=certificate, new_status=status, reason=reason
+        )
+    certificate.refresh_from_db()
+    return certificate

@@ -1,7 +1,7 @@
-"""Automakers' watchlists and webhook endpoints, through the API and the pages, from every role.
+"""Automakers' watchlists, through the API and the pages, from every role.
 
 Only automakers keep them (others: 403, anonymous: 401 or the login page); an automaker never
-sees, changes or removes another automaker's entries or endpoints (404).
+sees or removes another automaker's entries (404).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from certification.models import Organisation
-from reports import notifications
-from reports.models import Certificate, WatchedCertificate, WebhookEndpoint
+from reports import watchlist
+from reports.models import Certificate, WatchedCertificate
 from tests.conftest import make_org, make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +27,8 @@ def rival(orgs):
 
 @pytest.fixture
 def watched(cast, certificate) -> WatchedCertificate:
-    entry, _ = notifications.watch_add(
-        user=cast["automaker"], number=certificate.number, note="pack A"
-    )
+    entry, _ = watchlist.watch_add(user=cast["automaker"], number=certificate.number, note="pack A")
     return entry
-
-
-@pytest.fixture(autouse=True)
-def _public_hosts(monkeypatch):
-    # No DNS in tests: every host name resolves to a public documentation-free address.
-    monkeypatch.setattr(notifications, "_host_addresses", lambda host: ["93.184.215.14"])
 
 
 # --- watchlist API ----------------------------------------------------------------------------
@@ -119,95 +111,6 @@ def test_an_automaker_never_sees_another_automakers_watchlist(
     assert client.post("/api/v1/watchlist/", {"number": certificate.number}).status_code == 201
     assert WatchedCertificate.objects.count() == 2
     assert api(cast["automaker"]).get("/api/v1/watchlist/").json()["count"] == 1
-
-
-# --- webhook endpoints API --------------------------------------------------------------------
-
-
-def test_an_automaker_manages_webhooks_and_sees_the_secret_once(api, cast):
-    client = api(cast["automaker"])
-    response = client.post("/api/v1/webhooks/", {"url": "https://hooks.greatwall.example/ssb"})
-    assert response.status_code == 201, response.content
-    created = response.json()
-    assert len(created["secret"]) >= 40 and created["active"] is True
-    endpoint = WebhookEndpoint.objects.get()
-    assert endpoint.secret == created["secret"]
-    assert "secret" not in client.get("/api/v1/webhooks/").json()["results"][0]
-    url = f"/api/v1/webhooks/{created['id']}/"
-    assert "secret" not in client.get(url).json()
-    response = client.patch(url, {"active": False})
-    assert response.status_code == 200 and response.json()["active"] is False
-    response = client.patch(url, {"url": "https://hooks.greatwall.example/v2"})
-    assert response.json()["url"] == "https://hooks.greatwall.example/v2"
-    assert client.put(url, {"url": "https://x.example/"}).status_code == 405
-    assert client.delete(url).status_code == 204
-    assert not WebhookEndpoint.objects.exists()
-
-
-def test_each_endpoint_gets_its_own_secret(api, cast):
-    client = api(cast["automaker"])
-    first = client.post("/api/v1/webhooks/", {"url": "https://a.example/h"}).json()["secret"]
-    second = client.post("/api/v1/webhooks/", {"url": "https://b.example/h"}).json()["secret"]
-    assert first != second
-
-
-@pytest.mark.parametrize(
-    ("url", "message"),
-    [("ftp://files.example/h", "http:// or https://"), ("not a url", "Enter a valid URL"),
-     ("http://127.0.0.1:8000/hook", "public internet address"),
-     ("http://10.1.2.3/hook", "public internet address"),
-     ("http://169.254.169.254/latest/meta-data", "public internet address"),
-     ("http://a.example:99999/h", "invalid port")],
-)  # fmt: skip
-def test_a_webhook_must_be_a_public_http_url(api, cast, monkeypatch, url, message):
-    monkeypatch.setattr(notifications, "_host_addresses", lambda host: [host])
-    response = api(cast["automaker"]).post("/api/v1/webhooks/", {"url": url})
-    assert response.status_code == 400
-    assert message in response.json()["detail"]
-    assert not WebhookEndpoint.objects.exists()
-
-
-def test_private_hosts_may_be_allowed_by_setting(api, cast, settings, monkeypatch):
-    monkeypatch.setattr(notifications, "_host_addresses", lambda host: [host])
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
-    response = api(cast["automaker"]).post("/api/v1/webhooks/", {"url": "http://127.0.0.1:9/h"})
-    assert response.status_code == 201
-
-
-def test_an_unresolvable_host_is_refused(api, cast, monkeypatch):
-    def fail(host):
-        raise OSError("no such host")
-
-    monkeypatch.setattr(notifications, "_host_addresses", fail)
-    response = api(cast["automaker"]).post(
-        "/api/v1/webhooks/", {"url": "https://nowhere.invalid/h"}
-    )
-    assert response.status_code == 400
-    assert "cannot be resolved" in response.json()["detail"]
-
-
-@pytest.mark.parametrize("role", OTHERS)
-def test_only_automakers_have_webhooks(api, cast, role):
-    endpoint, _ = notifications.webhook_create(user=cast["automaker"], url="https://a.example/h")
-    client = api(cast[role])
-    assert client.get("/api/v1/webhooks/").status_code == 403
-    assert client.post("/api/v1/webhooks/", {"url": "https://b.example/h"}).status_code == 403
-    assert client.patch(f"/api/v1/webhooks/{endpoint.pk}/", {"active": False}).status_code == 403
-    assert client.delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 403
-    assert api(None).get("/api/v1/webhooks/").status_code == 401
-    endpoint.refresh_from_db()
-    assert endpoint.active
-
-
-def test_an_automaker_never_sees_another_automakers_webhooks(api, cast, rival):
-    endpoint, _ = notifications.webhook_create(user=cast["automaker"], url="https://a.example/h")
-    client = api(rival)
-    assert client.get("/api/v1/webhooks/").json()["count"] == 0
-    assert client.get(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 404
-    assert client.patch(f"/api/v1/webhooks/{endpoint.pk}/", {"active": False}).status_code == 404
-    assert client.delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 404
-    endpoint.refresh_from_db()
-    assert endpoint.active and endpoint.url == "https://a.example/h"
 
 
 # --- watchlist pages --------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification.models import Organisation
-from reports import notifications, verification
+from reports import watchlist
 from reports.models import Certificate, WatchedCertificate
+from reports.verification import bulk, lookup
 from tests.conftest import make_org, make_user
 from tests.reports.conftest import make_many_certificates
 
@@ -82,7 +83,7 @@ def test_an_automaker_watches_many_certificates_at_once(api, cast, suppliers):
 
 def test_already_watched_and_repeated_numbers_count_once(api, cast, suppliers):
     client = api(cast["automaker"])
-    first, _ = notifications.watch_add(
+    first, _ = watchlist.watch_add(
         user=cast["automaker"], number=suppliers["valid"].number, note="first note"
     )
     numbers = [
@@ -110,7 +111,7 @@ def test_already_watched_and_repeated_numbers_count_once(api, cast, suppliers):
 
 
 def test_one_bad_line_adds_nothing_and_every_bad_line_is_named(api, cast, suppliers):
-    notifications.watch_add(user=cast["automaker"], number=suppliers["valid"].number)
+    watchlist.watch_add(user=cast["automaker"], number=suppliers["valid"].number)
     before = WatchedCertificate.objects.count()
     numbers = [
         suppliers["valid2"].number,
@@ -127,7 +128,7 @@ def test_one_bad_line_adds_nothing_and_every_bad_line_is_named(api, cast, suppli
     assert body["code"] == "numbers_rejected"
     assert body["detail"].startswith("Nothing was added: 5 lines are not numbers of certificates")
     # The same words as the bulk verification, line by line.
-    said = {r["line"]: r["message"] for r in verification.verify_many(numbers)["results"]}
+    said = {r["line"]: r["message"] for r in bulk.verify_many(numbers)["results"]}
     assert [(e["row"], e["column"]) for e in body["errors"]] == [
         (2, "number"),
         (3, "number"),
@@ -164,7 +165,7 @@ def test_a_single_bad_line_is_said_in_the_singular(api, cast, suppliers):
 def test_bad_requests_are_400_with_a_message_and_add_nothing(
     api, cast, certificate, payload, message
 ):
-    notifications.watch_add(user=cast["automaker"], number=certificate.number)
+    watchlist.watch_add(user=cast["automaker"], number=certificate.number)
     response = _post(api(cast["automaker"]), payload)
     assert response.status_code == 400
     assert message in response.json()["detail"]
@@ -186,7 +187,7 @@ def test_it_takes_as_many_queries_for_300_numbers_as_for_3(api, cast, product, o
     numbers = make_many_certificates(product, orgs["lab"], cast["maker"], 303)
     client = api(cast["automaker"])
     # Half of the 300 already watched, so that both the insert and the "already" path run.
-    notifications.watch_add_many(user=cast["automaker"], numbers=numbers[3:153])
+    watchlist.watch_add_many(user=cast["automaker"], numbers=numbers[3:153])
     counts = []
     for batch in (numbers[:3], numbers[3:]):
         with CaptureQueriesContext(connection) as queries:
@@ -214,7 +215,7 @@ def test_anonymous_visitors_must_log_in_to_add_many(api, certificate):
 
 
 def test_another_automakers_watchlist_is_untouched_and_invisible(api, cast, rival, suppliers):
-    mine, _ = notifications.watch_add(
+    mine, _ = watchlist.watch_add(
         user=cast["automaker"], number=suppliers["valid"].number, note="secret supplier"
     )
     numbers = [suppliers["valid"].number, suppliers["valid2"].number]
@@ -271,7 +272,7 @@ def test_the_watchlist_page_offers_the_upload(cast):
 
 def test_an_automaker_uploads_a_csv_of_certificates(cast, suppliers):
     client = _client(cast["automaker"])
-    notifications.watch_add(user=cast["automaker"], number=suppliers["valid2"].number)
+    watchlist.watch_add(user=cast["automaker"], number=suppliers["valid2"].number)
     text = "证书编号,供应商\r\n" + "".join(f"{c.number},某供应商\r\n" for c in suppliers.values())
     response = _upload(client, text.encode("gb18030"), note="电芯")  # Excel in a Chinese locale
     assert response.status_code == 302 and response["Location"] == "/watchlist/"
@@ -295,7 +296,7 @@ def test_an_automaker_uploads_a_csv_of_certificates(cast, suppliers):
 
 def test_an_upload_with_bad_lines_adds_nothing_and_lists_them(cast, suppliers):
     client = _client(cast["automaker"])
-    notifications.watch_add(user=cast["automaker"], number=suppliers["revoked"].number)
+    watchlist.watch_add(user=cast["automaker"], number=suppliers["revoked"].number)
     text = f"number\n{suppliers['valid'].number}\nbanana\n\nSSB-2026-999999\n{suppliers['valid2'].number}\n"
     response = _upload(client, text.encode())
     assert response.status_code == 400
@@ -304,8 +305,8 @@ def test_an_upload_with_bad_lines_adds_nothing_and_lists_them(cast, suppliers):
     assert "Correct these 2 lines and upload the file again" in html
     rejected = response.context["rejected"]
     assert [(e.row, e.message) for e in rejected] == [
-        (3, verification.malformed_message("banana")),
-        (5, verification.never_issued_message("SSB-2026-999999")),
+        (3, lookup.malformed_message("banana")),
+        (5, lookup.never_issued_message("SSB-2026-999999")),
     ]
     assert '<td class="num">3</td>' in html and '<td class="num">5</td>' in html
     assert WatchedCertificate.objects.count() == 1
@@ -323,7 +324,7 @@ def test_an_upload_with_bad_lines_adds_nothing_and_lists_them(cast, suppliers):
     ids=["binary", "empty", "1001-lines", "huge", "not-text"],
 )
 def test_a_bad_csv_gets_a_clear_message_and_adds_nothing(cast, certificate, content, message):
-    notifications.watch_add(user=cast["automaker"], number=certificate.number)
+    watchlist.watch_add(user=cast["automaker"], number=certificate.number)
     response = _upload(_client(cast["automaker"]), content)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -355,7 +356,7 @@ def test_the_upload_is_a_post(cast):
 
 
 def test_a_rivals_upload_leaves_the_automakers_page_alone(cast, rival, suppliers):
-    notifications.watch_add(
+    watchlist.watch_add(
         user=cast["automaker"], number=suppliers["valid"].number, note="secret supplier"
     )
     content = f"{suppliers['valid'].number}\n{suppliers['valid2'].number}\n".encode()

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from certification.models import Organisation
-from reports import notifications
+from reports import webhooks
 from reports.models import WebhookEndpoint
 from tests.conftest import make_org, make_user
 from tests.web.reviewing import ANON, USERS, as_user
@@ -20,7 +20,7 @@ HOOK = "https://hooks.greatwall.example/ssb"
 @pytest.fixture(autouse=True)
 def _public_hosts(monkeypatch):
     # No DNS in tests: every host name resolves to a public address.
-    monkeypatch.setattr(notifications, "_host_addresses", lambda host: ["93.184.215.14"])
+    monkeypatch.setattr(webhooks, "host_addresses", lambda host: ["93.184.215.14"])
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def rival(orgs):
 
 @pytest.fixture
 def endpoint(cast) -> WebhookEndpoint:
-    endpoint, _secret = notifications.webhook_create(user=cast["automaker"], url=HOOK)
+    endpoint, _secret = webhooks.webhook_create(user=cast["automaker"], url=HOOK)
     return endpoint
 
 

@@ -22,7 +22,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from reports import services as cert_services
-from reports import signing, verification
+from reports import signing
+from reports.verification import document_check, lookup
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_the_issued_pdf_is_genuine_and_names_its_certificate(api, issued, pdf):
         "Its status now: Valid."
     )
     certificate = body["certificate"]
-    assert certificate == verification.verify_number(issued.number)
+    assert certificate == lookup.verify_number(issued.number)
     assert certificate["status"] == "valid" and certificate["is_valid"] is True
     assert certificate["holder"]["name"] == "Qingdao Solid Cells"
     assert response["Cache-Control"] == "no-store"
@@ -131,7 +132,7 @@ def test_a_revoked_certificates_issued_pdf_is_genuine_and_reads_revoked(
 
 def test_a_pdf_is_found_with_one_query(issued, pdf, django_assert_num_queries):
     with django_assert_num_queries(1):
-        answer = verification.check_document(pdf)
+        answer = document_check.check_document(pdf)
     assert answer["certificate"]["number"] == issued.number
 
 
@@ -222,7 +223,7 @@ def test_a_signed_token_that_is_no_certificate_is_refused(api):
 )
 def test_what_is_no_certificate_file_gets_a_clear_400(api, issued, content, code, words):
     if content is None:
-        content = b"%PDF-" + bytes(verification.DOCUMENT_MAX_BYTES - 4)
+        content = b"%PDF-" + bytes(document_check.DOCUMENT_MAX_BYTES - 4)
     response = check(api(None), content, name="upload.bin")
     assert response.status_code == 400, response.content
     body = response.json()

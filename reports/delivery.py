@@ -1,15 +1,18 @@
-"""Who is told when a certificate changes status, and how: automakers' watchlists and webhooks.
+"""Telling watchers that a certificate changed status: by email and by signed webhook.
 
-An automaker watches its suppliers' certificates. Each ``CertificateEvent`` (written by
-``reports.services`` with every status change) is handed to ``notify_event`` after commit; it
-writes one ``Notification`` per watching organisation per channel: an email to the
-organisation's users that have an address, and a webhook delivery per active endpoint. The
-``notify_once`` constraint makes a second run for the same event a no-op.
+An automaker watches its suppliers' certificates (``reports.watchlist``). Each
+``CertificateEvent`` (written by ``reports.services`` with every status change) is handed to
+``notify_event`` after commit; it writes one ``Notification`` per watching organisation per
+channel: an email to the organisation's users that have an address, and a webhook delivery per
+active endpoint (``reports.webhooks``). The ``notify_once`` constraint makes a second run for
+the same event a no-op.
 
-Both channels are delivered by Celery tasks in ``reports.notification_tasks``, enqueued after
-commit and retried with the same back-off: ``deliver_email`` sends the email, ``deliver_webhook``
-POSTs the webhook, its body signed with the endpoint's secret:
-``X-SSB-Signature: sha256=<hex HMAC-SHA256 of the body>``.
+Both channels are delivered by the tasks ``reports.deliver_email`` and
+``reports.deliver_webhook`` (``reports.handoffs``), queued after commit and retried with the same
+back-off (``retry_countdown_s``): ``email_deliver`` sends the email, ``webhook_deliver`` POSTs
+the webhook, its body signed with the endpoint's secret:
+``X-SSB-Signature: sha256=<hex HMAC-SHA256 of the body>``. Each attempt records when the
+next one is due (``due_at``), so ``reports.sweep`` can tell a lost message from a waiting one.
 """
 
 from __future__ import annotations
@@ -18,10 +21,8 @@ import datetime as dt
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
-import secrets
 import smtplib
 import socket
 import urllib.parse
@@ -32,21 +33,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
-from certification.models import Organisation, User
-from reports import handoffs, links, verification
-from reports.models import (
-    Certificate,
-    CertificateEvent,
-    Notification,
-    WatchedCertificate,
-    WebhookEndpoint,
-)
+from certification.models import User
+from reports import handoffs, links, webhooks
+from reports.models import CertificateEvent, Notification, WatchedCertificate, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -60,235 +53,6 @@ ERROR_MAX_CHARS = 2000
 
 class TransientDeliveryError(Exception):
     """The email or webhook could not be delivered this time; a later attempt may succeed."""
-
-
-# --- access: one function per resource ---------------------------------------------------------
-
-
-def can_keep_watchlist(user) -> bool:
-    """Automakers keep watchlists and webhooks, for their organisation."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.organisation_id
-        and user.organisation.kind == Organisation.Kind.AUTOMAKER
-    )
-
-
-def watchlist_of(user) -> QuerySet[WatchedCertificate]:
-    if not can_keep_watchlist(user):
-        return WatchedCertificate.objects.none()
-    return WatchedCertificate.objects.filter(organisation_id=user.organisation_id)
-
-
-def webhooks_of(user) -> QuerySet[WebhookEndpoint]:
-    if not can_keep_watchlist(user):
-        return WebhookEndpoint.objects.none()
-    return WebhookEndpoint.objects.filter(organisation_id=user.organisation_id)
-
-
-def _require_automaker(user) -> None:
-    if not can_keep_watchlist(user):
-        raise NotPermitted(_("Only automakers keep a watchlist of certificates."))
-
-
-# --- watchlist ---------------------------------------------------------------------------------
-
-
-def watch_add(*, user: User, number: str, note: str = "") -> tuple[WatchedCertificate, bool]:
-    """Watch a certificate for the user's organisation; adding it twice keeps the first entry."""
-    _require_automaker(user)
-    certificate = verification.certificate_for_number(number)
-    return WatchedCertificate.objects.get_or_create(
-        organisation_id=user.organisation_id,
-        certificate=certificate,
-        defaults={"added_by": user, "note": (note or "").strip()[:200]},
-    )
-
-
-class NumbersRejected(InvalidInput):
-    """Some lines of a list are not numbers of certificates that were issued; nothing was done.
-    ``errors`` has one entry per such line: its line (``row``) and what is wrong with it."""
-
-    code = "numbers_rejected"
-
-
-def watch_add_many(
-    *, user: User, numbers: list[object], note: str = "", lines: list[int] | None = None
-) -> dict[str, Any]:
-    """Watch up to ``verification.BULK_MAX`` certificates at once, all or nothing.
-
-    Each line is checked as the bulk verification checks it (``verification.verify_many``, with
-    its messages). If any line is not a certificate number or names one never issued, nothing is
-    added and ``NumbersRejected`` lists every such line. A certificate that was issued is watched
-    whatever its status (a revoked, expired or withdrawn one existed, and its entry says so).
-    Otherwise the certificates not yet watched are added in one transaction; those already
-    watched keep their entry and its note; a number given twice counts once. ``lines`` are the
-    file's line numbers when the numbers come from a CSV. A constant number of queries, however
-    many numbers.
-
-    Returns the counts ``added`` and ``already_watched`` and the ``entries`` (as
-    ``watchlist_entries`` gives them, with the ``line`` first naming the certificate and its
-    ``outcome``: ``added`` or ``already_watched``), in the order of the list.
-    """
-    _require_automaker(user)
-    if not numbers:
-        raise InvalidInput(_("The list of numbers is empty."))
-    answer = verification.verify_many(numbers, lines=lines)
-    rejected = [r for r in answer["results"] if r["outcome"] != "found"]
-    if rejected:
-        message = ngettext(
-            "Nothing was added: %(count)s line is not the number of a certificate that was "
-            "issued. Correct it and send the whole list again.",
-            "Nothing was added: %(count)s lines are not numbers of certificates that were "
-            "issued. Correct them and send the whole list again.",
-            len(rejected),
-        ) % {"count": len(rejected)}
-        errors = [FieldError(r["message"], row=r["line"], column="number") for r in rejected]
-        raise NumbersRejected(message, errors=errors)
-    first: dict[str, dict[str, Any]] = {}  # the first line naming each certificate
-    for result in answer["results"]:
-        first.setdefault(result["number"], result)
-    org_id = user.organisation_id
-    note = (note or "").strip()[:200]
-    watched = watchlist_of(user)  # after _require_automaker: the organisation's entries
-    with transaction.atomic():
-        certificates = Certificate.objects.filter(number__in=list(first)).annotate(
-            watched=Exists(watched.filter(certificate_id=OuterRef("pk")))
-        )
-        found = {
-            number: (pk, was)
-            for number, pk, was in certificates.values_list("number", "pk", "watched")
-        }
-        # An entry another user adds meanwhile is kept as it is (ignore_conflicts: watch_once),
-        # and counted here as added.
-        WatchedCertificate.objects.bulk_create(
-            [
-                WatchedCertificate(
-                    organisation_id=org_id, certificate_id=pk, added_by=user, note=note
-                )
-                for pk, was in found.values()
-                if not was
-            ],
-            ignore_conflicts=True,
-        )
-        rows = {
-            row["certificate_id"]: row
-            for row in watched.filter(
-                certificate_id__in=[pk for pk, _was in found.values()]
-            ).values("id", "certificate_id", "note", "added_at")
-        }
-    entries = []
-    for number, result in first.items():
-        pk, was = found[number]
-        row = rows.get(pk)
-        if row is None:  # removed by another user since it was read: not on the list now
-            continue
-        entries.append(
-            {
-                "id": row["id"],
-                "number": number,
-                "note": row["note"],
-                "added_at": row["added_at"],
-                "certificate": result["certificate"],
-                "line": result["line"],
-                "outcome": "already_watched" if was else "added",
-            }
-        )
-    already = sum(1 for e in entries if e["outcome"] == "already_watched")
-    return {"added": len(entries) - already, "already_watched": already, "entries": entries}
-
-
-def watch_remove(*, user: User, entry_id: int) -> None:
-    _require_automaker(user)
-    deleted, _count = watchlist_of(user).filter(pk=entry_id).delete()
-    if not deleted:
-        raise NotFound(_("This certificate is not on your watchlist."))
-
-
-def watchlist_entries(entries: Iterable[WatchedCertificate]) -> list[dict[str, Any]]:
-    """Watchlist entries (with ``certificate`` loaded) and each certificate's live public record;
-    the records come in one query."""
-    entries = list(entries)
-    found = verification.public_certificates(e.certificate.number for e in entries)
-    return [
-        {
-            "id": e.pk,
-            "number": e.certificate.number,
-            "note": e.note,
-            "added_at": e.added_at,
-            "certificate": found.get(e.certificate.number),
-        }
-        for e in entries
-    ]
-
-
-# --- webhook endpoints -------------------------------------------------------------------------
-
-
-def _host_addresses(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
-
-
-def _check_webhook_url(url: str) -> str:
-    """http(s) only, and, unless ``WEBHOOK_ALLOW_PRIVATE_HOSTS``, a public address: the worker
-    must not be turned into a probe of our own network."""
-    url = (url or "").strip()
-    parts = urllib.parse.urlsplit(url)
-
-    def invalid(message: str) -> InvalidInput:
-        return InvalidInput(message, errors=[FieldError(message, column="url")])
-
-    try:
-        parts.port  # noqa: B018 -- raises ValueError for a port out of range
-    except ValueError:
-        raise invalid(_("The webhook address has an invalid port.")) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise invalid(_("Enter an http:// or https:// address for the webhook."))
-    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
-        return url
-    try:
-        addresses = _host_addresses(parts.hostname)
-    except (OSError, UnicodeError):
-        raise invalid(_("The webhook's host name cannot be resolved.")) from None
-    if not addresses or not all(ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
-        raise invalid(_("The webhook must point to a public internet address."))
-    return url
-
-
-def webhook_create(*, user: User, url: str, active: bool = True) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; the secret is returned here once and never shown again."""
-    _require_automaker(user)
-    secret = secrets.token_urlsafe(32)
-    endpoint = WebhookEndpoint.objects.create(
-        organisation_id=user.organisation_id,
-        url=_check_webhook_url(url),
-        secret=secret,
-        active=active,
-    )
-    return endpoint, secret
-
-
-def webhook_update(
-    *, user: User, endpoint: WebhookEndpoint, url: str | None = None, active: bool | None = None
-) -> WebhookEndpoint:
-    _require_automaker(user)
-    endpoint = webhooks_of(user).get(pk=endpoint.pk)
-    fields = []
-    if url is not None:
-        endpoint.url = _check_webhook_url(url)
-        fields.append("url")
-    if active is not None:
-        endpoint.active = active
-        fields.append("active")
-    if fields:
-        endpoint.save(update_fields=fields)
-    return endpoint
-
-
-def webhook_delete(*, user: User, endpoint: WebhookEndpoint) -> None:
-    _require_automaker(user)
-    webhooks_of(user).filter(pk=endpoint.pk).delete()
 
 
 # --- notifying ---------------------------------------------------------------------------------
@@ -466,27 +230,13 @@ def webhook_payload(note: Notification) -> dict[str, Any]:
     }
 
 
-def _delivery_address(host: str) -> str:
-    """The address to connect to, resolved once at delivery and checked again: a host name that
-    was public when the endpoint was registered may point into our own network by now (DNS
-    rebinding). The connection then goes to exactly this address."""
-    addresses = _host_addresses(host)
-    if not addresses:
-        raise OSError(f"{host} has no address")
-    if not settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
-        for address in addresses:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
-                raise ValueError(f"{host} resolves to {address}, which is not a public address")
-    return addresses[0]
-
-
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST and return the status code. http.client sends header names as written and never
     follows a redirect (which would turn the POST into a GET somewhere else). The TCP connection
-    goes to the address checked by ``_delivery_address``; the Host header and, for https, the
-    certificate check and SNI still use the host name."""
+    goes to the address checked by ``webhooks.connect_address``; the Host header and, for
+    https, the certificate check and SNI still use the host name."""
     parts = urllib.parse.urlsplit(url)
-    address = _delivery_address(parts.hostname)
+    address = webhooks.connect_address(parts.hostname)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )

@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
 from certification.models import Organisation
-from reports import notifications, services
+from reports import delivery, services, watchlist, webhooks
 from reports import tasks as notification_tasks
 from reports.models import Certificate, Notification
 from tests.conftest import make_org, make_user
@@ -29,7 +29,7 @@ N = Notification
 
 @pytest.fixture(autouse=True)
 def _setup(eager_celery, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True  # the receiver listens on 127.0.0.1
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver listens on 127.0.0.1
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
 
 
@@ -45,7 +45,7 @@ def automaker(cast):
 
 @pytest.fixture
 def watching(automaker, certificate):
-    notifications.watch_add(user=automaker, number=certificate.number)
+    watchlist.watch_add(user=automaker, number=certificate.number)
     return automaker
 
 
@@ -94,7 +94,7 @@ def test_a_webhook_is_posted_signed(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([200]) as hook:
-        endpoint, secret = notifications.webhook_create(user=watching, url=hook.url)
+        endpoint, secret = webhooks.webhook_create(user=watching, url=hook.url)
         event = _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
@@ -124,12 +124,12 @@ def test_notifying_twice_tells_nobody_twice(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([200]) as hook:
-        notifications.webhook_create(user=watching, url=hook.url)
+        webhooks.webhook_create(user=watching, url=hook.url)
         event = _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
         with django_capture_on_commit_callbacks(execute=True):
-            assert notifications.notify_event(event_id=event.pk) == 0
+            assert delivery.notify_event(event_id=event.pk) == 0
     assert len(mail.outbox) == 1
     assert len(hook.requests) == 1
     assert Notification.objects.count() == 2
@@ -149,7 +149,7 @@ def test_every_watching_organisation_is_told_separately(
     rival = make_user(
         "rival", make_org("Other Motors", Organisation.Kind.AUTOMAKER), email="q@other.example"
     )
-    notifications.watch_add(user=rival, number=certificate.number)
+    watchlist.watch_add(user=rival, number=certificate.number)
     _change(
         cast["maker"],
         certificate,
@@ -166,7 +166,7 @@ def test_every_watching_organisation_is_told_separately(
 def test_an_organisation_without_addresses_gets_no_email(
     cast, certificate, django_capture_on_commit_callbacks
 ):
-    notifications.watch_add(user=cast["automaker"], number=certificate.number)
+    watchlist.watch_add(user=cast["automaker"], number=certificate.number)
     _change(cast["reviewer"], certificate, C.SUSPENDED, "audit", django_capture_on_commit_callbacks)
     assert mail.outbox == [] and not Notification.objects.exists()
 
@@ -175,7 +175,7 @@ def test_inactive_endpoints_are_not_called(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([200]) as hook:
-        endpoint, _ = notifications.webhook_create(user=watching, url=hook.url, active=False)
+        endpoint, _ = webhooks.webhook_create(user=watching, url=hook.url, active=False)
         _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
@@ -198,7 +198,7 @@ def test_a_server_error_is_retried_until_it_succeeds(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([500, 503, 200]) as hook:
-        _endpoint, secret = notifications.webhook_create(user=watching, url=hook.url)
+        _endpoint, secret = webhooks.webhook_create(user=watching, url=hook.url)
         _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
@@ -214,11 +214,11 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_retries(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([500]) as hook:
-        notifications.webhook_create(user=watching, url=hook.url)
+        webhooks.webhook_create(user=watching, url=hook.url)
         _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
-    assert len(hook.requests) == 1 + notifications.WEBHOOK_MAX_RETRIES
+    assert len(hook.requests) == 1 + delivery.WEBHOOK_MAX_RETRIES
     note = Notification.objects.get(channel=N.Channel.WEBHOOK)
     assert (note.status, note.attempts, note.last_error) == (N.Status.FAILED, 7, "HTTP 500")
 
@@ -227,7 +227,7 @@ def test_a_client_error_is_not_retried(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([410]) as hook:
-        notifications.webhook_create(user=watching, url=hook.url)
+        webhooks.webhook_create(user=watching, url=hook.url)
         _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
@@ -242,7 +242,7 @@ def test_an_unreachable_receiver_is_retried_then_failed(
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    notifications.webhook_create(user=watching, url=f"http://127.0.0.1:{port}/hook")
+    webhooks.webhook_create(user=watching, url=f"http://127.0.0.1:{port}/hook")
     _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
     note = Notification.objects.get(channel=N.Channel.WEBHOOK)
     assert note.status == N.Status.FAILED and note.attempts == 7
@@ -253,7 +253,7 @@ def test_a_disabled_endpoint_is_not_called_on_retry(
     cast, certificate, watching, django_capture_on_commit_callbacks
 ):
     with HookServer([200]) as hook:
-        endpoint, _ = notifications.webhook_create(user=watching, url=hook.url)
+        endpoint, _ = webhooks.webhook_create(user=watching, url=hook.url)
         with django_capture_on_commit_callbacks(execute=False):  # notify_event does not run
             event = services.certificate_change_status(
                 user=cast["reviewer"],
@@ -267,10 +267,8 @@ def test_a_disabled_endpoint_is_not_called_on_retry(
             channel=N.Channel.WEBHOOK,
             webhook=endpoint,
         )
-        notifications.webhook_update(user=watching, endpoint=endpoint, active=False)
-        assert (
-            notifications.webhook_deliver(notification_id=note.pk, final=False) == N.Status.FAILED
-        )
+        webhooks.webhook_update(user=watching, endpoint=endpoint, active=False)
+        assert delivery.webhook_deliver(notification_id=note.pk, final=False) == N.Status.FAILED
     assert hook.requests == []
     note.refresh_from_db()
     assert (note.status, note.last_error) == (N.Status.FAILED, "endpoint disabled")
@@ -337,7 +335,7 @@ def test_a_failing_mail_server_is_retried_then_recorded(
     _change(cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks)
     assert mail.outbox == []
     note = Notification.objects.get()
-    assert (note.status, note.attempts) == (N.Status.FAILED, 1 + notifications.EMAIL_MAX_RETRIES)
+    assert (note.status, note.attempts) == (N.Status.FAILED, 1 + delivery.EMAIL_MAX_RETRIES)
     assert "mail server went away" in note.last_error
 
 
@@ -365,14 +363,14 @@ def test_an_email_waits_for_the_retry_backoff(
 
 def test_the_backoff_doubles_from_the_configured_base(settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30
-    assert [notifications.retry_countdown_s(n) for n in range(4)] == [30, 60, 120, 240]
+    assert [delivery.retry_countdown_s(n) for n in range(4)] == [30, 60, 120, 240]
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0.2
-    assert notifications.retry_countdown_s(1) == pytest.approx(0.4)
+    assert delivery.retry_countdown_s(1) == pytest.approx(0.4)
 
 
 def test_the_signature_is_hmac_sha256_of_the_body():
     # Receivers recompute it with any HMAC library: hex digest of the raw body, key = secret.
-    assert notifications.sign(b'{"a":1}', "s3cret") == (
+    assert delivery.sign(b'{"a":1}', "s3cret") == (
         "sha256=" + hmac.new(b"s3cret", b'{"a":1}', "sha256").hexdigest()
     )
 
@@ -383,8 +381,8 @@ def test_a_host_that_turned_private_since_registration_is_not_called(
     # Registered while private hosts were allowed; by delivery time they are not (as if the
     # public name had been re-pointed at 127.0.0.1): the worker must not connect to it.
     with HookServer([200]) as hook:
-        notifications.webhook_create(user=watching, url=hook.url)
-        settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = False
+        webhooks.webhook_create(user=watching, url=hook.url)
+        settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
         _change(
             cast["reviewer"], certificate, C.REVOKED, "unsafe", django_capture_on_commit_callbacks
         )
