@@ -12,7 +12,7 @@ unreadable row, a time glitch, a segment ending) is handed to a small function o
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -40,6 +40,7 @@ from certification.parsers.cycler.summary import (
     Warnings,
 )
 from certification.parsers.cycler.values import (
+    Parser,
     first_row_parsers,
     format_time,
     state_sign,
@@ -155,7 +156,7 @@ def _read_rows(
     si, ci, sti = fields.step, fields.cycle, fields.state
     header_line = layout.header_line
     # Parsers settled by the first data row.
-    parse_time: Callable[[str], float] | None = None
+    parse_time: Parser | None = None
     parse_v = parse_i = float
     unknown_time_unit = plan.unknown_time_unit
     clock_i: int | None = None
