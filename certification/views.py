@@ -260,11 +260,20 @@ def submission_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
     try:
-        services.submission_submit(user=request.user, submission=submission)
+        evaluation = services.submission_submit(user=request.user, submission=submission)
     except PortalError as exc:
         _message_portal_error(request, exc)
     else:
-        messages.success(request, _("Submitted. The evaluation has been queued."))
+        if evaluation.stage == Evaluation.Stage.WAITING_FOR_WORKERS:
+            messages.warning(
+                request,
+                _(
+                    "Submitted. The workers are unreachable just now; your submission is safe "
+                    "and will be evaluated as soon as they are back."
+                ),
+            )
+        else:
+            messages.success(request, _("Submitted. The evaluation has been queued."))
     return redirect(reverse("submission-detail", args=[submission.pk]) + "#evaluation")
 
 

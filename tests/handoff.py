@@ -5,6 +5,7 @@ at a broker URL."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import redis
 from celery import current_app
+from kombu import pools as kombu_pools
 
 
 def free_port() -> int:
@@ -69,15 +71,25 @@ def broker_at(url: str) -> Iterator[None]:
     saved = app.conf.broker_url
 
     def reset_pools() -> None:
+        # Celery keeps a connection pool and kombu a registry of producer pools per connection;
+        # both must forget the old broker.
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        kombu_pools.reset()
 
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    saved_environ = os.environ.get("CELERY_BROKER_URL")
     reset_pools()
     app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
     try:
         yield
     finally:
         reset_pools()
         app.conf.broker_url = saved
+        if saved_environ is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environ

@@ -123,12 +123,9 @@ def evaluation_requeue(*, user: User, evaluation: Evaluation) -> bool:
             attempt=locked.attempt,
             status=locked.status,
         )
-        dispatch = handoff.EVALUATE_SUBMISSION.on_commit(locked.pk)
-    if dispatch.sent:
-        Evaluation.objects.filter(pk=evaluation.pk).update(
-            sent_at=timezone.now(), send_count=F("send_count") + 1
-        )
-    return bool(dispatch.sent)
+    # The row exists and was committed long ago; only the ended lease above is new, and the
+    # block has committed it by now.
+    return evaluation_hand_off(evaluation_id=evaluation.pk)
 
 
 def _set_progress(evaluation_id: int, progress: int, stage: str, params: dict) -> None:

@@ -214,6 +214,7 @@ def test_a_finished_evaluation_is_shown_in_full(client, cast, submission):
                     "outcome": "incomplete",
                     "measured": {
                         "sample_count": 1,
+                        "compared": "min_energy_density_wh_per_kg",
                         "min_energy_density_wh_per_kg": "571.43",
                         "samples": [{"sample_id": "ED-7", "energy_density_wh_per_kg": "571.43"}],
                     },
