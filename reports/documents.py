@@ -33,7 +33,7 @@ def _criterion_row(criterion: dict) -> CriterionRow:
     )
 
 
-def _date(value: str | None) -> dt.date | None:
+def _parsed_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
@@ -69,8 +69,8 @@ def certificate_document(
         ruleset_code=ruleset["code"],
         ruleset_version=ruleset["version"],
         standard_id=ruleset["standard_id"],
-        ruleset_effective_from=_date(ruleset["effective_from"]),
-        ruleset_effective_until=_date(ruleset.get("effective_until")),
+        ruleset_effective_from=_parsed_date(ruleset["effective_from"]),
+        ruleset_effective_until=_parsed_date(ruleset.get("effective_until")),
         criteria=tuple(_criterion_row(c) for c in content.get("criteria", [])),
         lab_name=content["lab"]["name"],
         lab_accreditation_number=content["lab"].get("accreditation_number", ""),

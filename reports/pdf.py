@@ -2,7 +2,10 @@
 
 ``render_certificate_pdf`` takes a ``CertificateDocument`` of plain values (built from the frozen
 ``Certificate.content`` elsewhere) and returns PDF bytes. The certificate is bilingual whatever the
-active language: English and Chinese side by side, written literally in the template.
+active language: English and Chinese side by side, written literally in the template. The
+scheme's codes (status, electrolyte family, conducting ion, application, criterion, outcome) are
+printed with their one definition (``certification.vocabulary``, ``Certificate.Status``),
+translated under each language in turn, so their Chinese comes from ``locale/``.
 
 It never uses a system font. ``static/fonts/PortalCJK-*.otf`` (a GB2312 subset of Noto Sans CJK SC,
 made ahead of time by ``scripts/make_cjk_font_subset.py``) is the only font the stylesheet names,
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,66 +32,20 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from certification import criteria
+from certification import criteria, vocabulary
+from reports.models import Certificate
 
-STATUSES = ("valid", "suspended", "withdrawn", "revoked", "expired", "superseded")
+STATUSES = tuple(Certificate.Status.values)
 TEMPLATE = "reports/certificate.html"
 
-# What the certificate prints for the scheme's codes, in English and Chinese.
-STATUS_NAMES = {
-    "valid": ("Valid", "有效"),
-    "suspended": ("Suspended", "已暂停"),
-    "withdrawn": ("Withdrawn", "已撤回"),
-    "revoked": ("Revoked", "已撤销"),
-    "expired": ("Expired", "已过期"),
-    "superseded": ("Superseded", "已被替代"),
-}
-FAMILY_NAMES = {
-    "sulfide": ("Sulfide", "硫化物"),
-    "oxide": ("Oxide", "氧化物"),
-    "polymer": ("Polymer", "聚合物"),
-    "halide": ("Halide", "卤化物"),
-    "composite": ("Composite", "复合"),
-    "liquid": ("Liquid", "液态"),
-}
-ION_NAMES = {
-    "lithium": ("Lithium", "锂"),
-    "sodium": ("Sodium", "钠"),
-    "other": ("Other", "其他"),
-}
-APPLICATION_NAMES = {
-    "high_energy": ("High-energy", "能量型"),
-    "high_power": ("High-power", "功率型"),
-}
-CRITERION_NAMES = {
-    "weight_loss": ("Vacuum weight loss", "真空失重"),
-    "electrolyte_content": ("Liquid electrolyte content", "液态电解质含量"),
-    "energy_density": ("Energy density", "能量密度"),
-    "safety": ("Abuse safety", "滥用安全"),
-    "safety.nail_penetration": ("Safety: nail penetration", "安全：针刺"),
-    "safety.crush": ("Safety: crush", "安全：挤压"),
-    "safety.heating": ("Safety: heating", "安全：加热"),
-    "safety.immersion": ("Safety: immersion", "安全：浸水"),
-    "safety.overcharge": ("Safety: overcharge", "安全：过充电"),
-    "safety.overdischarge": ("Safety: overdischarge", "安全：过放电"),
-    "safety.external_short": ("Safety: external short circuit", "安全：外部短路"),
-    "safety.temperature_cycling": ("Safety: temperature cycling", "安全：温度循环"),
-    "safety.fast_charge_short": ("Safety: fast-charge cycling, then short", "安全：快充循环后短路"),
-}
-OUTCOME_NAMES = {
-    "pass": ("Pass", "通过"),
-    "fail": ("Fail", "不通过"),
-    "incomplete": ("Incomplete", "不完整"),
-    "not_applicable": ("Not applicable", "不适用"),
-}
 _NUMBER_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 COMPARATOR_SIGNS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "between_inclusive": ""}
-NONE_OF = ("none of:", "不得出现：")  # before the safety indicators no sample may show
 
 
 @dataclass(frozen=True)
@@ -116,9 +73,9 @@ class CertificateDocument:
     holder_name: str
     product_model_number: str
     product_name: str
-    electrolyte_family: str  # rules.ELECTROLYTE_FAMILIES
-    conducting_ion: str  # rules.CONDUCTING_IONS
-    application: str | None  # "high_energy" | "high_power"
+    electrolyte_family: str  # vocabulary.ELECTROLYTE_FAMILIES
+    conducting_ion: str  # vocabulary.CONDUCTING_IONS
+    application: str | None  # vocabulary.APPLICATIONS
     classification_code: str
     class_code: str
     class_name_en: str
@@ -245,16 +202,6 @@ def render_bare_pdf() -> bytes:
 # --- presentation -----------------------------------------------------------------------------
 
 
-def _names(table: dict[str, tuple[str, str]], code: str | None) -> dict[str, str]:
-    en, zh = table.get(code or "", ((code or "—").replace("_", " "), ""))
-    return {"en": en, "zh": zh}
-
-
-def _date(value: dt.date | None) -> str:
-    """ISO 8601: the one date form both languages read the same way."""
-    return value.isoformat() if value else ""
-
-
 def in_both_languages(make: Callable[[], str]) -> dict[str, str]:
     """Text ``make`` writes in the active language, made in English and in Chinese; the Chinese
     is left empty where it reads the same (numbers and units)."""
@@ -265,16 +212,53 @@ def in_both_languages(make: Callable[[], str]) -> dict[str, str]:
     return {"en": en, "zh": "" if zh == en else zh}
 
 
+def _unknown(code: str | None) -> dict[str, str]:
+    # A code the vocabulary does not know (a later rule set's) is printed as it is.
+    return {"en": (code or "—").replace("_", " "), "zh": ""}
+
+
+def _label(labels: Mapping[str, str], code: str | None) -> dict[str, str]:
+    """A code's label from ``certification.vocabulary``, in English and in Chinese (locale/)."""
+    label = labels.get(code or "")
+    if label is None:
+        return _unknown(code)
+    return in_both_languages(lambda: capfirst(gettext(label)))
+
+
+def _status_label(status: str) -> dict[str, str]:
+    return in_both_languages(lambda: str(Certificate.Status(status).label))
+
+
+def _criterion_label(code: str) -> dict[str, str]:
+    """A criterion's name; a safety result (``safety.<test>``) is named after its test."""
+    family, _dot, test = code.partition(".")
+    if not test:
+        return _label(vocabulary.CRITERIA, code)
+    if family != "safety" or test not in vocabulary.SAFETY_TESTS:
+        return _unknown(code)
+    label = vocabulary.SAFETY_TESTS[test]
+    return in_both_languages(lambda: gettext("Safety: %(test)s") % {"test": gettext(label)})
+
+
+def _iso_date(value: dt.date | None) -> str:
+    """ISO 8601: the one date form both languages read the same way."""
+    return value.isoformat() if value else ""
+
+
 def _limit_text(row: CriterionRow) -> dict[str, str]:
     """``≤ 0.5 %``, ``5～20 %`` in Chinese, and the safety indicators no sample may show in
     words of each language (``none of: fire, explosion`` / ``不得出现：起火、爆炸``)."""
     if not row.limit:
         return {"en": "—", "zh": ""}
     value = criteria.limit_text(row.limit, row.comparator, row.unit)
-    text = in_both_languages(lambda: criteria.render_text(value, gettext))
     if row.comparator == "none_in_any_sample":
-        en, zh = NONE_OF
-        return {"en": f"{en} {text['en']}", "zh": f"{zh}{text['zh'] or text['en']}"}
+        return in_both_languages(
+            lambda: (
+                gettext("none of: %(indicators)s")
+                % {"indicators": criteria.render_text(value, gettext)}
+            )
+        )
+    text = in_both_languages(lambda: criteria.render_text(value, gettext))
     sign = COMPARATOR_SIGNS.get(row.comparator, row.comparator)
     return {key: f"{sign} {words}".strip() if words else "" for key, words in text.items()}
 
@@ -289,27 +273,27 @@ def _measured_text(row: CriterionRow) -> str:
 
 
 def _context(doc: CertificateDocument) -> dict[str, Any]:
-    status = _names(STATUS_NAMES, doc.status)
+    status = _status_label(doc.status)
     return {
         "doc": doc,
-        "is_valid": doc.status == "valid",
+        "is_valid": doc.status == Certificate.Status.VALID,
         "status_class": doc.status,
         "status_en": status["en"],
         "status_zh": status["zh"],
-        "status_date": _date(doc.status_date),
-        "family": _names(FAMILY_NAMES, doc.electrolyte_family),
-        "ion": _names(ION_NAMES, doc.conducting_ion),
-        "application": _names(APPLICATION_NAMES, doc.application),
-        "issue_date": _date(doc.issue_date),
-        "expiry_date": _date(doc.expiry_date),
-        "effective_from": _date(doc.ruleset_effective_from),
-        "effective_until": _date(doc.ruleset_effective_until),
+        "status_date": _iso_date(doc.status_date),
+        "family": _label(vocabulary.ELECTROLYTE_FAMILIES, doc.electrolyte_family),
+        "ion": _label(vocabulary.CONDUCTING_IONS, doc.conducting_ion),
+        "application": _label(vocabulary.APPLICATIONS, doc.application),
+        "issue_date": _iso_date(doc.issue_date),
+        "expiry_date": _iso_date(doc.expiry_date),
+        "effective_from": _iso_date(doc.ruleset_effective_from),
+        "effective_until": _iso_date(doc.ruleset_effective_until),
         "criteria": [
             {
                 "code": row.code,
-                "name": _names(CRITERION_NAMES, row.code),
+                "name": _criterion_label(row.code),
                 "outcome_class": row.outcome,
-                "outcome": _names(OUTCOME_NAMES, row.outcome),
+                "outcome": _label(vocabulary.OUTCOMES, row.outcome),
                 "measured": {"en": _measured_text(row), "zh": row.measured_zh},
                 "limit": _limit_text(row),
             }
