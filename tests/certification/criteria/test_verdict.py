@@ -5,7 +5,6 @@ shape (no database).
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from decimal import Decimal as D
 
@@ -155,19 +154,17 @@ def test_the_outcome_survives_a_json_round_trip(name):
         assert c.outcome in ("pass", "fail", "incomplete", "not_applicable")
 
 
-def test_three_sheets_of_a_thousand_rows_evaluate_well_under_100_ms():
+def test_three_sheets_of_a_thousand_rows_evaluate():
+    # How fast is measured in bench/evaluation.py, beside a bare csv.reader, not here: a timed
+    # assertion fails whenever the machine is busy.
     sheets = (
         weight_loss(*(["9.98"] * 1000)),
         energy(*(["120"] * 1000)),
         replace(safety(), rows=safety().rows * 250),
         content("3"),
     )
-    evaluate(DEFAULT, EvaluationInput("all_solid_state", PRODUCT, sheets))  # warm up
-    started = time.perf_counter()
     result = evaluate(DEFAULT, EvaluationInput("all_solid_state", PRODUCT, sheets))
-    elapsed = time.perf_counter() - started
     assert result.certifiable
-    assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms"
 
 
 def test_an_unknown_claimed_class_is_a_programming_error():
