@@ -310,15 +310,15 @@ def _read_rows(
 
     if glitch_rows:
         _warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
+    last_line = header_line + reader.line_num - (gaps - gaps_at_prev)
     if seg_open:
-        line = header_line + reader.line_num - (gaps - gaps_at_prev)
         found.close(
-            seg_first_line, line, line - seg_first_line + 1 - (gaps_at_prev - seg_gaps),
+            seg_first_line, last_line, last_line - seg_first_line + 1 - (gaps_at_prev - seg_gaps),
             seg_label, seg_start_t, seg_start_v, last_t, prev_v, prev_i, t_before_prev,
             seg_e, seg_q,
         )  # fmt: skip
     return _Totals(
-        last_line=header_line + reader.line_num - (gaps - gaps_at_prev),
+        last_line=last_line,
         rows_read=reader.line_num - non_rows,
         rows_skipped=rows_skipped,
         first_t=first_t,
