@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
+from certification import vocabulary
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -84,25 +86,15 @@ class User(AbstractUser):
         return self.organisation.kind if self.organisation_id else None
 
 
-class ElectrolyteFamily(models.TextChoices):
-    SULFIDE = "sulfide", _("Sulfide")
-    OXIDE = "oxide", _("Oxide")
-    POLYMER = "polymer", _("Polymer")
-    HALIDE = "halide", _("Halide")
-    COMPOSITE = "composite", _("Composite")
-    LIQUID = "liquid", _("Liquid")
+def _choices(name: str, codes: vocabulary.Vocabulary) -> type[models.TextChoices]:
+    """TextChoices whose values and labels are the vocabulary's (one definition of each code)."""
+    members = [(code.upper(), (code, _(label))) for code, label in codes.items()]
+    return models.TextChoices(name, members)
 
 
-class ConductingIon(models.TextChoices):
-    LITHIUM = "lithium", _("Lithium")
-    SODIUM = "sodium", _("Sodium")
-    OTHER = "other", _("Other")
-
-
-class BatteryClass(models.TextChoices):
-    LIQUID = "liquid", _("Liquid battery")
-    HYBRID_SOLID_LIQUID = "hybrid_solid_liquid", _("Hybrid solid-liquid battery")
-    ALL_SOLID_STATE = "all_solid_state", _("All-solid-state battery")
+ElectrolyteFamily = _choices("ElectrolyteFamily", vocabulary.ELECTROLYTE_FAMILIES)
+ConductingIon = _choices("ConductingIon", vocabulary.CONDUCTING_IONS)
+BatteryClass = _choices("BatteryClass", vocabulary.CLASSES)
 
 
 def _positive(field_name: str) -> models.CheckConstraint:
@@ -273,12 +265,10 @@ class Dataset(models.Model):
         CHAMBER_LOG = "chamber_log", _("Vacuum chamber log (raw data)")
         TEST_REPORT = "test_report", _("Test report (PDF)")
 
-    class Source(models.TextChoices):
-        LAB = "lab", _("Assigned laboratory")
-        MAKER = "maker", _("Manufacturer declaration")
+    Source = _choices("Source", vocabulary.EVIDENCE_SOURCES)
 
-    SHEET_KINDS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
-    RAW_KINDS = ("cycler", "chamber_log")
+    SHEET_KINDS = vocabulary.SHEET_KINDS.codes
+    RAW_KINDS = vocabulary.RAW_KINDS.codes
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="datasets")
     kind = models.CharField(max_length=32, choices=Kind.choices)

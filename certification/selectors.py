@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from certification import vocabulary
 from certification.criteria import MESSAGES, render, render_text
 from certification.models import (
     AuditEvent,
@@ -94,26 +95,12 @@ def measured_in_active_language(criterion: dict):
     return {**measured, "conditions": words}
 
 
-# Codes and English names the engine puts into its sentences, named in the active language.
-_SAFETY_TESTS = {
-    "nail_penetration": gettext_lazy("nail penetration"),
-    "crush": gettext_lazy("crush"),
-    "heating": gettext_lazy("heating"),
-    "immersion": gettext_lazy("immersion"),
-    "overcharge": gettext_lazy("overcharge"),
-    "overdischarge": gettext_lazy("overdischarge"),
-    "external_short": gettext_lazy("external short circuit"),
-    "temperature_cycling": gettext_lazy("temperature cycling"),
-    "fast_charge_short": gettext_lazy("fast-charge cycling, then short circuit"),
-}
-_SHEET_KINDS = {
-    "weight_loss": gettext_lazy("vacuum weight loss"),
-    "electrolyte_content": gettext_lazy("liquid electrolyte content"),
-    "energy_density": gettext_lazy("energy density"),
-    "safety": gettext_lazy("abuse safety"),
-}
-_INDICATORS = {"fire": gettext_lazy("fire"), "explosion": gettext_lazy("explosion")}
-_OUTCOMES = {"pass": gettext_lazy("pass"), "fail": gettext_lazy("fail")}
+# The engine's codes in its sentences' parameters, named in the active language (the labels are
+# certification.vocabulary's, translated when shown).
+_SAFETY_TESTS = vocabulary.SAFETY_TESTS
+_SHEET_KINDS = vocabulary.SHEET_KINDS
+_INDICATORS = vocabulary.SAFETY_FAILURE_INDICATORS
+_OUTCOMES = {code: vocabulary.OUTCOMES[code] for code in ("pass", "fail")}
 
 
 def _localized_params(params: dict) -> dict:
@@ -130,18 +117,20 @@ def _localized_params(params: dict) -> dict:
         if found is not None:
             out[key] = str(found.label)
     if out.get("test") in _SAFETY_TESTS:
-        out["test"] = str(_SAFETY_TESTS[out["test"]])
+        out["test"] = gettext(_SAFETY_TESTS[out["test"]])
     kind = str(out.get("kind", ""))
     if kind in _SHEET_KINDS:
-        out["kind"] = str(_SHEET_KINDS[kind])
+        out["kind"] = gettext(_SHEET_KINDS[kind])
     elif kind.removeprefix("safety.") in _SAFETY_TESTS:
-        out["kind"] = str(_SAFETY_TESTS[kind.removeprefix("safety.")])
+        out["kind"] = gettext(_SAFETY_TESTS[kind.removeprefix("safety.")])
     if isinstance(out.get("indicators"), str):
         words = out["indicators"].split(" or ")
-        out["indicators"] = gettext(" or ").join(str(_INDICATORS.get(w, w)) for w in words)
+        out["indicators"] = gettext(" or ").join(
+            gettext(_INDICATORS[w]) if w in _INDICATORS else w for w in words
+        )
     for key in ("declared_outcome", "lab_outcome"):
         if out.get(key) in _OUTCOMES:
-            out[key] = str(_OUTCOMES[out[key]])
+            out[key] = gettext(_OUTCOMES[out[key]])
     if out.get("family") in ElectrolyteFamily.values:
         out["family"] = str(ElectrolyteFamily(out["family"]).label)
     return out

@@ -7,20 +7,21 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certification import access, criteria, selectors
 from certification.models import Dataset, Decision, Evaluation, Submission
+from certification.vocabulary import (
+    APPLICATIONS,
+    CONDUCTING_IONS,
+    ELECTROLYTE_FAMILIES,
+    OUTCOMES,
+)
 
 register = template.Library()
 
-OUTCOMES = {
-    "pass": gettext_lazy("Pass"),
-    "fail": gettext_lazy("Fail"),
-    "incomplete": gettext_lazy("Incomplete"),
-    "not_applicable": gettext_lazy("Not applicable"),
-}
 SEVERITIES = {
     "info": gettext_lazy("Info"),
     "warning": gettext_lazy("Warning"),
@@ -83,7 +84,7 @@ def status_badge(value: str | None) -> str:
 
 @register.filter
 def outcome_badge(value: str | None) -> str:
-    label = OUTCOMES.get(value or "", value or "—")
+    label = capfirst(_(OUTCOMES[value])) if value in OUTCOMES else value or "—"
     return format_html('<span class="badge badge-{}">{}</span>', value or "none", label)
 
 
@@ -234,24 +235,15 @@ def as_json(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
 
 
-APPLICATIONS = {
-    "high_energy": gettext_lazy("High-energy"),
-    "high_power": gettext_lazy("High-power"),
-}
-
-
 @register.filter
 def choice_label(value: str | None, kind: str) -> str:
     """The label of a stored product choice: ``electrolyte_family``, ``conducting_ion`` or
     ``application`` (certificates keep the code, the page shows the word)."""
-    from certification.models import ConductingIon, ElectrolyteFamily
-
     if not value:
         return "—"
-    if kind == "application":
-        return str(APPLICATIONS.get(value, value))
-    choices = {"electrolyte_family": ElectrolyteFamily, "conducting_ion": ConductingIon}.get(kind)
-    try:
-        return str(choices(value).label) if choices else value
-    except ValueError:
-        return value
+    labels = {
+        "application": APPLICATIONS,
+        "electrolyte_family": ELECTROLYTE_FAMILIES,
+        "conducting_ion": CONDUCTING_IONS,
+    }.get(kind, {})
+    return _(labels[value]) if value in labels else value
