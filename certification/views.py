@@ -156,7 +156,11 @@ def _render_submission(
     for dataset in datasets:
         dataset.submission = submission  # already loaded; spares a query per row
         dataset.can_withdraw = (
-            editable and dataset.withdrawn_at is None and access.can_withdraw_dataset(user, dataset)
+            dataset.withdrawn_at is None
+            and services.withdrawal_refusal(
+                user=user, dataset=dataset, submission_status=submission.status
+            )
+            is None
         )
     upload_source = access.upload_source_for(user, submission)
     lab_kinds = {d.kind for d in datasets if d.withdrawn_at is None and d.source == "lab"}

@@ -12,7 +12,11 @@ from certification.services.common import (
     SUBMISSION_TRANSITIONS,
     audit,
 )
-from certification.services.datasets import dataset_upload, dataset_withdraw
+from certification.services.datasets import (
+    dataset_upload,
+    dataset_withdraw,
+    withdrawal_refusal,
+)
 from certification.services.evaluations import (
     evaluation_hand_off,
     evaluation_reproduce,
@@ -51,4 +55,5 @@ __all__ = [
     "submission_create",
     "submission_decide",
     "submission_submit",
+    "withdrawal_refusal",
 ]

@@ -185,14 +185,30 @@ def dataset_upload(*, user: User, submission: Submission, kind: str, upload: Fil
     return dataset
 
 
+def withdrawal_refusal(*, user: User, dataset: Dataset, submission_status: str):
+    """Why ``user`` may not withdraw ``dataset`` while its submission is ``submission_status``,
+    as the error to raise, or None when they may: the one rule the page (to offer the button)
+    and ``dataset_withdraw`` (under the row lock) both apply."""
+    if not access.can_withdraw_dataset(user, dataset):
+        return NotPermitted(_("Only the organisation that uploaded a file can withdraw it."))
+    if submission_status not in EDITABLE_STATUSES:
+        return InvalidTransition(_("Evidence cannot be withdrawn after submission."))
+    return None
+
+
 def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
     """The uploader's organisation withdraws a file (kept for the audit trail, not evaluated)."""
-    if not access.can_withdraw_dataset(user, dataset):
-        raise NotPermitted(_("Only the organisation that uploaded a file can withdraw it."))
+    if isinstance(
+        refusal := withdrawal_refusal(
+            user=user, dataset=dataset, submission_status=dataset.submission.status
+        ),
+        NotPermitted,
+    ):
+        raise refusal
     with transaction.atomic():
         held = locked_submission(dataset.submission_id)
-        if held.status not in EDITABLE_STATUSES:
-            raise InvalidTransition(_("Evidence cannot be withdrawn after submission."))
+        if refusal := withdrawal_refusal(user=user, dataset=dataset, submission_status=held.status):
+            raise refusal
         locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
         if locked.withdrawn_at is not None:
             return locked
