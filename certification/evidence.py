@@ -23,8 +23,7 @@ from certification.models import Dataset, Evaluation, RuleSet
 from certification.parsers.chamber import summarise_chamber_log
 from certification.parsers.cycler.scan import summarise_cycler
 from certification.parsers.sheets.parse import parse_sheet
-from certification.rules import RuleSet as RuleData
-from certification.rules import load_ruleset
+from certification.rules import RuleSetData, load_ruleset
 
 # The code an evaluation's outcome depends on; its digest is part of the engine version.
 _ENGINE_SOURCES = ("criteria", "rules", "parsers", "vocabulary.py", "evidence.py")
@@ -57,16 +56,16 @@ def engine_version() -> str:
 
 
 @lru_cache(maxsize=16)
-def _rule_data(sha256: str, source_text: str) -> RuleData:
+def _rule_data(sha256: str, source_text: str) -> RuleSetData:
     return load_ruleset(source_text)
 
 
-def rule_data(ruleset: RuleSet) -> RuleData:
+def rule_data(ruleset: RuleSet) -> RuleSetData:
     """The rule set exactly as stored when it was loaded (not the file as it is today)."""
     return _rule_data(ruleset.sha256, ruleset.source_text)
 
 
-def _chamber_limits(rules: RuleData) -> dict[str, Any]:
+def _chamber_limits(rules: RuleSetData) -> dict[str, Any]:
     """The weight-loss test's chamber conditions, from the rule set (never from code)."""
     temperature = rules.weight_loss.condition("temperature_c")
     pressure = rules.weight_loss.condition("pressure_pa")

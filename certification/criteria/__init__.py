@@ -1,7 +1,7 @@
 """The evaluation engine: a rule set and the evidence in, a reproducible outcome out.
 
 Pure: frozen dataclasses in, frozen dataclasses out; no ORM, no settings, no I/O. Every number
-it compares with comes from the ``RuleSet`` (``certification/rulesets/*.toml``); the codes come
+it compares with comes from the ``RuleSetData`` (``certification/rulesets/*.toml``); the codes come
 from ``certification.vocabulary``. One module per criterion family, each with its sentences:
 
 - ``evidence_independence``: which rows count (STANDARD.md 4.5);

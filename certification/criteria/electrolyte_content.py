@@ -21,7 +21,7 @@ from certification.criteria.evidence_independence import Pool, flag_maker_only
 from certification.criteria.outcome import CriterionResult, Flag, Sentences
 from certification.criteria.text import requirement, sample_ids
 from certification.criteria.values import as_given, iso_day, sample_id_of, to_decimal
-from certification.rules import RuleSet
+from certification.rules import RuleSetData
 from certification.vocabulary import gettext_noop
 
 MESSAGES: dict[str, str] = {
@@ -71,7 +71,7 @@ class ContentFinding:
     band: str | None
 
 
-def band_of(ruleset: RuleSet, content: Decimal) -> str | None:
+def band_of(ruleset: RuleSetData, content: Decimal) -> str | None:
     """The class whose ``content_pct`` band holds ``content``."""
     return next(
         (c.code for c in ruleset.classes if c.content_pct and c.content_pct.holds(content)),
@@ -80,7 +80,7 @@ def band_of(ruleset: RuleSet, content: Decimal) -> str | None:
 
 
 def evaluate_content(
-    ruleset: RuleSet, pool: Pool, declared_pct: Decimal | None, flags: list[Flag]
+    ruleset: RuleSetData, pool: Pool, declared_pct: Decimal | None, flags: list[Flag]
 ) -> ContentFinding:
     """The content criterion on the lab's rows; ``declared_pct`` is the product's declaration."""
     rule = ruleset.electrolyte_content
@@ -167,7 +167,7 @@ def evaluate_content(
 
 
 def check_declarations(
-    ruleset: RuleSet,
+    ruleset: RuleSetData,
     finding: ContentFinding,
     weight_loss: CriterionResult | None,
     declared_pct: Decimal | None,

@@ -29,7 +29,7 @@ from certification.criteria.outcome import CriterionResult, EvaluationOutcome, F
 from certification.criteria.safety import evaluate_safety
 from certification.criteria.values import DECIMAL_CONTEXT
 from certification.criteria.weight_loss import evaluate_weight_loss, not_required
-from certification.rules import RuleSet
+from certification.rules import RuleSetData
 from certification.vocabulary import (
     CLASSES,
     CONDUCTING_IONS,
@@ -39,7 +39,7 @@ from certification.vocabulary import (
 )
 
 
-def evaluate(ruleset: RuleSet, data: EvaluationInput) -> EvaluationOutcome:
+def evaluate(ruleset: RuleSetData, data: EvaluationInput) -> EvaluationOutcome:
     """Evaluate ``data`` against ``ruleset`` (STANDARD.md section 5; see the module docstring).
 
     Raises ``ValueError`` only for inputs the Django layer must never build (an unknown class,
@@ -64,7 +64,7 @@ def _check_input(data: EvaluationInput) -> None:
             raise ValueError(f"{sheet.dataset_ref}: unknown source {sheet.source!r}")
 
 
-def _run(rs: RuleSet, data: EvaluationInput) -> EvaluationOutcome:
+def _run(rs: RuleSetData, data: EvaluationInput) -> EvaluationOutcome:
     product = data.product
     flags: list[Flag] = []
     pools = pool_evidence(rs.evidence, data.sheets, flags)

@@ -26,7 +26,7 @@ from certification.criteria.electrolyte_content import ContentFinding
 from certification.criteria.inputs import ProductFacts
 from certification.criteria.outcome import CriterionResult, Flag, Sentences
 from certification.criteria.values import as_given, to_decimal
-from certification.rules import ClassRule, LabelSet, RuleSet
+from certification.rules import ClassRule, LabelSet, RuleSetData
 from certification.vocabulary import CLASSES, gettext_noop
 
 MESSAGES: dict[str, str] = {
@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
 SENTENCES = Sentences(MESSAGES)
 
 
-def class_name(ruleset: RuleSet, code: str | None) -> str:
+def class_name(ruleset: RuleSetData, code: str | None) -> str:
     """A class's English name in the rule set, for a sentence."""
     rule = ruleset.class_rule(code)
     if rule is not None:
@@ -82,7 +82,7 @@ def class_name(ruleset: RuleSet, code: str | None) -> str:
 
 
 def determine_class(
-    ruleset: RuleSet,
+    ruleset: RuleSetData,
     content: ContentFinding | None,
     weight_loss: CriterionResult | None,
     flags: list[Flag],
@@ -161,7 +161,7 @@ def verdict_of(
 
 
 def claim_supported(
-    ruleset: RuleSet, claimed: str, determined: str | None, flags: list[Flag]
+    ruleset: RuleSetData, claimed: str, determined: str | None, flags: list[Flag]
 ) -> bool:
     """Whether the claimed class is at most the determined one (flagging either way)."""
     claimed_rule = ruleset.class_rule(claimed)
@@ -205,7 +205,7 @@ def flag_class_facts(
         )
 
 
-def application_of(ruleset: RuleSet, product: ProductFacts, flags: list[Flag]) -> str | None:
+def application_of(ruleset: RuleSetData, product: ProductFacts, flags: list[Flag]) -> str | None:
     """High-energy when max continuous power / rated energy meets the rule set's ratio."""
     power = to_decimal(product.max_continuous_power_w)
     energy = to_decimal(product.rated_energy_wh)
@@ -219,7 +219,7 @@ def application_of(ruleset: RuleSet, product: ProductFacts, flags: list[Flag]) -
 
 
 def labels_for(
-    ruleset: RuleSet, class_rule: ClassRule | None, certifiable: bool
+    ruleset: RuleSetData, class_rule: ClassRule | None, certifiable: bool
 ) -> tuple[LabelSet, LabelSet]:
     """The wording the maker may and may not print.
 

@@ -1,4 +1,4 @@
-"""Versioned rule sets: TOML text in, a validated, frozen ``RuleSet`` out (STANDARD.md section 2).
+"""Versioned rule sets: TOML text in, a validated, frozen ``RuleSetData`` out (STANDARD.md §2).
 
 Every threshold, comparator, tolerance, condition, sample count, required test, label wording,
 classification-code format, certificate validity and reviewer quorum lives in a rule set file in
@@ -32,7 +32,7 @@ from certification.rules.schema import (
     Limit,
     Number,
     RateCurrentLimit,
-    RuleSet,
+    RuleSetData,
     RuleSetInvalid,
     SafetyRequirement,
     SafetyRule,
@@ -51,7 +51,7 @@ __all__ = [
     "Limit",
     "Number",
     "RateCurrentLimit",
-    "RuleSet",
+    "RuleSetData",
     "RuleSetInvalid",
     "SafetyRequirement",
     "SafetyRule",

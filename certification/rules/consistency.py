@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from certification.rules.schema import ClassRule, RuleSet, RuleSetInvalid
+from certification.rules.schema import ClassRule, RuleSetData, RuleSetInvalid
 from certification.vocabulary import CLASSES
 
 
-def check_consistency(rs: RuleSet) -> None:
+def check_consistency(rs: RuleSetData) -> None:
     """Rules that span tables: what a class requires must exist, bands must partition 0–100 %."""
     criteria = {
         "weight_loss": rs.weight_loss,

@@ -20,7 +20,7 @@ from certification.rules.reader import Table, read_number
 from certification.rules.schema import (
     COMPARISON_METHODS,
     EvidencePolicy,
-    RuleSet,
+    RuleSetData,
     RuleSetInvalid,
     Source,
 )
@@ -36,7 +36,7 @@ def ruleset_files() -> list[Path]:
     return sorted(RULESET_DIR.glob("*.toml"))
 
 
-def load_ruleset(text: str) -> RuleSet:
+def load_ruleset(text: str) -> RuleSetData:
     """Parse and validate one rule set file; raise ``RuleSetInvalid`` with a path on any fault."""
     try:
         data = tomllib.loads(text)
@@ -77,7 +77,7 @@ def load_ruleset(text: str) -> RuleSet:
     validity = read_number(cert_t.table("validity_months"), integer_min=1)
     cert_t.done()
 
-    ruleset = RuleSet(
+    ruleset = RuleSetData(
         code=code,
         version=version,
         title=top.string("title"),

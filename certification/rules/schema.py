@@ -233,7 +233,7 @@ class CodeFormat:
 
 
 @dataclass(frozen=True)
-class RuleSet:
+class RuleSetData:
     code: str
     version: int
     title: str

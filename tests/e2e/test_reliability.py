@@ -130,8 +130,7 @@ def test_every_evaluation_finishes_exactly_once_whatever_is_killed(
             evaluations = [first, second, third]
             wait_for(
                 lambda: all(
-                    Evaluation.objects.get(pk=e.pk).status in (E.DONE, E.ERROR)
-                    for e in evaluations
+                    Evaluation.objects.get(pk=e.pk).status in (E.DONE, E.ERROR) for e in evaluations
                 ),
                 120,
                 "every evaluation to finish",
@@ -152,5 +151,8 @@ def test_every_evaluation_finishes_exactly_once_whatever_is_killed(
         )
         assert finished.count() == 1
         assert evaluation.submission.status == Submission.Status.AWAITING_REVIEW
-    assert Evaluation.objects.filter(submission__in=[e.submission_id for e in evaluations]).count() == 3
+    assert (
+        Evaluation.objects.filter(submission__in=[e.submission_id for e in evaluations]).count()
+        == 3
+    )
     assert "lease lapsed" in log.read_text()

@@ -12,13 +12,13 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from certification.rules import Limit, Number, RuleSet, load_ruleset
+from certification.rules import Limit, Number, RuleSetData, load_ruleset
 from certification.vocabulary import CLASSES
 
 from .texts import DEFAULT_TEXT, FILES, TCSAE_TEXT, mutate, rejection
 
 
-def numbers_in(ruleset: RuleSet):
+def numbers_in(ruleset: RuleSetData):
     """Every Limit and Number reachable from the rule set."""
     seen = []
 
