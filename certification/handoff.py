@@ -51,6 +51,10 @@ class HandOff:
     def send(self, *args) -> bool:
         """Send now; False (logged, never raised) when the broker is unreachable."""
         options = {"queue": self.queue} if self.queue else {}
+        if current_app.conf.task_always_eager:
+            # send_task ignores eager mode (CELERY_TASK_ALWAYS_EAGER); run it here, as .delay would.
+            current_app.tasks[self.task_name].apply(args=list(args))
+            return True
         try:
             current_app.send_task(self.task_name, args=list(args), **options)
         except Exception as exc:  # kombu and redis raise many kinds; each means "not sent"
