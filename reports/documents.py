@@ -7,7 +7,7 @@ import hashlib
 
 from django.utils import timezone
 
-from certification.templatetags.portal_extras import measured_view
+from certification.presentation import measured_view
 from reports import links
 from reports.models import Certificate
 from reports.pdf import (

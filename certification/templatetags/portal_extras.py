@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from certification import access, criteria, selectors
 from certification.models import Dataset, Decision, Evaluation, Submission
+from certification.presentation import measured_view, value_text
 from certification.vocabulary import (
     APPLICATIONS,
     CONDUCTING_IONS,
@@ -114,73 +114,17 @@ def criterion_limit(criterion: dict) -> str:
     (``5～20 %``), the safety indicators ``fire, explosion`` (``起火、爆炸``)."""
     limit, unit = criterion.get("limit"), criterion.get("unit")
     if not isinstance(limit, str):  # not what the engine writes; shown as it is
-        return f"{_as_text(limit)} {unit}" if unit and limit else _as_text(limit)
+        return f"{value_text(limit)} {unit}" if unit and limit else value_text(limit)
     return criteria.render_text(criteria.limit_text(limit, criterion.get("comparator"), unit), _)
 
 
-@register.filter
-def measured_view(measured) -> dict:
-    """A criterion's measured record as a headline value, a sample count and a sample table.
-
-    The engine records everything it looked at (samples, conditions, declarations) and names,
-    under ``compared``, the value its limit is compared with: that value is the table row's
-    headline, and the details show the rest. An abuse test compares its count of failed
-    samples, which reads "0 of 3 failed" and stays among the details.
-    """
-    if not isinstance(measured, dict):
-        return {"headline": _as_text(measured), "has_value": measured not in (None, [], {})}
-    compared = measured.get("compared")
-    compared_value = measured.get(compared) if compared else None
-    counts_failures = compared == "failed_count"
-    if compared_value is None:
-        headline = None
-    elif counts_failures:
-        headline = _("%(failed)s of %(total)s failed") % {
-            "failed": compared_value,
-            "total": measured.get("sample_count"),
-        }
-    else:
-        headline = _as_text(compared_value)
-    shown_apart = ("samples", "compared") if counts_failures else ("samples", "compared", compared)
-    samples = [row for row in measured.get("samples") or [] if isinstance(row, dict)]
-    columns: list[str] = []
-    for row in samples:
-        columns.extend(key for key in row if key not in columns)
-    details = {
-        key: _as_text(value)
-        for key, value in measured.items()
-        if key not in shown_apart and value not in (None, [], {}, "")
-    }
-    return {
-        "headline": headline or "—",
-        "has_value": headline is not None and not counts_failures,
-        "sample_count": measured.get("sample_count"),
-        "columns": columns,
-        "rows": [[_as_text(row.get(c)) for c in columns] for row in samples],
-        "details": details,
-    }
-
-
-def _as_text(value) -> str:
-    """A stored value as the text a table shows: "—" for nothing, yes/no, numbers without
-    padding zeros, lists and records joined."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, float | Decimal):
-        return format(Decimal(str(value)).normalize(), "f")
-    if isinstance(value, list | tuple):
-        return ", ".join(_as_text(v) for v in value) if value else "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items()) if value else "—"
-    return str(value)
+register.filter("measured_view", measured_view)
 
 
 @register.filter
 def plain(value) -> str:
     """A measured value, limit or list of them as readable text (lists, dicts, numbers)."""
-    return _as_text(value)
+    return value_text(value)
 
 
 @register.filter
@@ -199,7 +143,7 @@ def input_rows(inputs) -> list[dict]:
                 for key in ("kind", "source", "original_name", "name", "dataset", "id")
                 if item.get(key) not in (None, "")
             )
-            rows.append({"what": what or _as_text(item), "sha256": item.get("sha256", "")})
+            rows.append({"what": what or value_text(item), "sha256": item.get("sha256", "")})
         else:
             rows.append({"what": str(item), "sha256": ""})
     return rows
@@ -211,11 +155,6 @@ def input_rows(inputs) -> list[dict]:
 @register.filter
 def is_reviewer(user) -> bool:
     return access.is_reviewer(user)
-
-
-@register.filter
-def can_audit(user) -> bool:
-    return access.can_audit(user)
 
 
 @register.filter
