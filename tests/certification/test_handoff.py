@@ -79,7 +79,8 @@ def test_the_same_in_chinese(committed, api, cast, ready, broker):
     )
     assert response.status_code == 202
     assert (
-        response.json()["evaluation"]["stage"] == "已排队；暂时无法连接评估进程，恢复后将自动运行"
+        response.json()["evaluation"]["stage"]
+        == "排队中；后台处理程序暂时无法连接，恢复后将自动运行"
     )
 
 
