@@ -216,12 +216,6 @@ def eager_celery(settings, monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
-    # Hand-offs send by task name (certification.handoff), which eager mode does not cover.
-    def send_eagerly(name, args=None, kwargs=None, **options):
-        return app.tasks[name].apply(args=args, kwargs=kwargs)
-
-    monkeypatch.setattr(app, "send_task", send_eagerly)
-
 
 # --- a webhook receiver on the loopback interface ----------------------------------------------
 
