@@ -40,8 +40,9 @@ log "seed_demo"
 python manage.py seed_demo ${DEMO_PASSWORD:+--password "$DEMO_PASSWORD"}
 
 worker_log="$var_dir/log/worker.log"
-log "celery worker (log: $worker_log)"
-celery -A portal worker --loglevel=info --pool=solo >>"$worker_log" 2>&1 &
+log "celery worker with embedded beat, for the sweeps that re-send lost work (log: $worker_log)"
+celery -A portal worker --beat --schedule "$var_dir/celerybeat-schedule" --loglevel=info \
+    --pool=solo >>"$worker_log" 2>&1 &
 worker_pid=$!
 
 stop_worker() {
