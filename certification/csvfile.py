@@ -60,13 +60,14 @@ class CsvRenderer(BaseRenderer):
 
 
 class ErrorsAsJson:
-    """A view mixin: an error answer (4xx, 5xx) is JSON in the API's one shape, whatever
-    representation the client accepted."""
+    """A view mixin: an error answer (4xx, 5xx), and the description an OPTIONS request gets,
+    are JSON in the API's one shape, whatever representation the client accepted."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         renderer = getattr(response, "accepted_renderer", None)
-        if response.status_code >= 400 and isinstance(renderer, CsvRenderer):
+        not_a_file = response.status_code >= 400 or request.method == "OPTIONS"
+        if not_a_file and isinstance(renderer, CsvRenderer):
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = JSONRenderer.media_type
         return response

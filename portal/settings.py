@@ -181,6 +181,11 @@ REST_FRAMEWORK = {
     },
     # Proxies in front of the portal; 0 trusts no X-Forwarded-For (a client could forge it).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
+    "DEFAULT_PARSER_CLASSES": [
+        "certification.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }

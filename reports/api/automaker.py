@@ -9,10 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from certification.api.parsers import StrictJSONParser
 from certification.exceptions import FieldError, InvalidInput
 from reports import watchlist, webhooks
 from reports.api.verify import numbers_in
@@ -116,7 +116,7 @@ class WatchlistViewSet(viewsets.GenericViewSet):
             403: OpenApiTypes.OBJECT,
         },
     )
-    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], url_path="bulk", parser_classes=[StrictJSONParser])
     def bulk(self, request):
         numbers = numbers_in(request.data)
         note = request.data.get("note", "")

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -25,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from certification.api.errors import api_exception_body, portal_error_body
+from certification.api.parsers import StrictJSONParser
 from certification.csvfile import CsvRenderer, ErrorsAsJson
 from certification.exceptions import FieldError, InvalidInput, PortalError
 from reports import livecache, ratelimit, uploads
@@ -203,7 +203,7 @@ class VerifyBulkView(ErrorsAsJson, _PublicVerifyView):
     """
 
     throttle_scope = "verify_bulk"
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, VerifyCsvRenderer]
 
     @extend_schema(

@@ -1,0 +1,71 @@
+"""Requests that are the client's mistake get a 4xx with a message, never a 500, and write
+nothing: JSON nested past the interpreter's recursion limit, numbers too large for a float,
+NaN and Infinity, and OPTIONS asked for as CSV."""
+
+from __future__ import annotations
+
+import pytest
+
+from certification.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        (None, "/api/v1/auth/token/"),
+        (None, "/api/v1/verify/"),
+        ("maker", "/api/v1/submissions/"),
+        ("maker", "/api/v1/products/"),
+        ("automaker", "/api/v1/watchlist/bulk/"),
+    ],
+)
+def test_json_nested_too_deeply_is_refused_with_400(api, cast, who, path):
+    client = api(cast[who] if who else None)
+    response = client.generic("POST", path, DEEP, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["detail"] == "The JSON is nested too deeply."
+
+
+@pytest.mark.parametrize("number", ["1e309", "-1e400", "NaN", "Infinity", "-Infinity"])
+def test_a_number_json_cannot_carry_is_refused_and_nothing_is_written(
+    api, cast, orgs, product, number
+):
+    body = (
+        f'{{"product": {product.pk}, "claimed_class": "all_solid_state", "lab": {number}}}'
+    )
+    response = api(cast["maker"]).generic(
+        "POST", "/api/v1/submissions/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["detail"].startswith("JSON parse error")
+    assert not Submission.objects.exists()
+
+
+def test_the_token_endpoint_refuses_an_overflowing_number(api):
+    response = api(None).generic(
+        "POST",
+        "/api/v1/auth/token/",
+        '{"username": "maker", "password": 1e309}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "too large" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("who", "path"), [(None, "/api/v1/verify/"), ("regulator", "/api/v1/audit/")]
+)
+@pytest.mark.parametrize("ask", ["query", "accept"])
+def test_options_asked_for_as_csv_describes_the_endpoint_in_json(api, cast, who, path, ask):
+    client = api(cast[who] if who else None)
+    if ask == "query":
+        response = client.options(f"{path}?format=csv")
+    else:
+        response = client.options(path, HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    assert "name" in response.json()
