@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from certification import access
 from certification.evidence import summarise_raw
@@ -93,14 +94,33 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
             "summary": {},
         }
     if kind == Dataset.Kind.TEST_REPORT:
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(0)
-        if PDF_MAGIC not in head:
-            message = _("A test report must be a PDF file.")
-            raise UploadRejected(message, errors=[FieldError(message)])
-        return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {}}
+        pages = _pdf_pages(upload)
+        return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {"pages": pages}}
     return _validate_raw(kind=kind, upload=upload)
+
+
+def _pdf_pages(upload) -> int:
+    """The page count of a test report, read with a PDF parser: a file that merely contains
+    ``%PDF-`` (an HTML page with it in a comment, a truncated download) is refused."""
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if not head.lstrip().startswith(PDF_MAGIC):
+        message = _("A test report must be a PDF file.")
+        raise UploadRejected(message, errors=[FieldError(message)])
+    try:
+        pages = len(PdfReader(upload, strict=True).pages)
+    except Exception as exc:  # pypdf raises many kinds for a broken file; each means "refuse"
+        message = _("A test report must be a PDF file; this one cannot be read (%(error)s).") % {
+            "error": str(exc)[:200] or type(exc).__name__
+        }
+        raise UploadRejected(message, errors=[FieldError(message)]) from None
+    finally:
+        upload.seek(0)
+    if pages < 1:
+        message = _("A test report must be a PDF file with at least one page.")
+        raise UploadRejected(message, errors=[FieldError(message)])
+    return pages
 
 
 def _validate_raw(*, kind: str, upload) -> dict[str, Any]:

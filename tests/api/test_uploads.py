@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from certification.models import AuditEvent, Dataset
 from certification.samples import sample_sheet
@@ -118,20 +120,45 @@ def test_a_missing_file_is_refused(api, cast, submission, settings):
     assert _nothing_stored(settings)
 
 
+def _one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_a_test_report_must_be_a_pdf(api, cast, submission, settings):
     response = _post(api, cast["lab"], submission, "test_report", b"just text", name="report.pdf")
     assert response.status_code == 400
     assert "PDF" in response.json()["detail"]
     assert _nothing_stored(settings)
-    ok = _post(
-        api,
-        cast["lab"],
-        submission,
-        "test_report",
-        b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF",
-        name="r.pdf",
-    )
+    ok = _post(api, cast["lab"], submission, "test_report", _one_page_pdf(), name="r.pdf")
     assert ok.status_code == 201
+    assert ok.json()["summary"] == {"pages": 1}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html><!-- %PDF-1.4 --><body>report</body></html>",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF",  # the magic, and nothing a reader can use
+        b"%PDF-1.7\n" + b"\x00" * 2000,
+    ],
+    ids=["html-with-the-magic-in-a-comment", "no-page-tree", "garbage-after-the-magic"],
+)
+def test_a_file_that_only_looks_like_a_pdf_is_refused(api, cast, submission, settings, content):
+    response = _post(api, cast["lab"], submission, "test_report", content, name="report.pdf")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["detail"].startswith("A test report must be a PDF file")
+    assert _nothing_stored(settings)
+
+
+def test_a_truncated_pdf_is_refused(api, cast, submission, settings):
+    pdf = _one_page_pdf()
+    response = _post(api, cast["lab"], submission, "test_report", pdf[: len(pdf) // 2])
+    assert response.status_code == 400
+    assert _nothing_stored(settings)
 
 
 def test_a_raw_cycler_file_in_an_unknown_format_is_refused(api, cast, submission, settings):
