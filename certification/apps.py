@@ -8,4 +8,5 @@ class CertificationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from certification import checks  # noqa: F401  (registers the system checks)
+        # Registered on import: the system checks, and the sign-in failure counters' receivers.
+        from certification import checks, signin  # noqa: F401

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from certification import access
+from certification import access, signin
 from certification.exceptions import PortalError
 from certification.models import BatteryClass, Dataset, Decision, Organisation, Product
 from certification.services import PRODUCT_FIELDS
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refused while the account or the address is locked out
+    (``certification.signin``), before the password is even checked."""
+
+    def clean(self):
+        remaining = signin.lockout_remaining(
+            username=self.data.get("username", ""), address=signin.client_address(self.request)
+        )
+        if remaining is not None:
+            raise forms.ValidationError(signin.locked_message(remaining), code="locked")
+        return super().clean()
 
 
 class ProductForm(forms.ModelForm):

@@ -257,6 +257,12 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
+# Failed sign-ins (page and API) before the account, or the address, must wait
+# SIGNIN_LOCKOUT_SECONDS from its last failure (certification/signin.py).
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("SIGNIN_MAX_FAILURES_PER_ADDRESS", 20)
+SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", 900)
+
 # The rule set evaluations use: the newest version of this code in force on the submission day.
 CERTIFICATION_RULESET = env_str("CERTIFICATION_RULESET", "gbt-ssb-2026")
 
