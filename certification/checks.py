@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 
 from celery import current_app
-from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
@@ -68,9 +65,7 @@ def check_used_rulesets_unchanged(app_configs=None, databases=None, **kwargs):
 @register(Tags.compatibility)
 def check_handoffs_registered(app_configs=None, **kwargs):
     """Every task a service hands work to by name, and every task beat runs, is registered."""
-    for app_config in apps.get_app_configs():  # every app's tasks.py, as a worker loads them
-        if importlib.util.find_spec(f"{app_config.name}.tasks") is not None:
-            importlib.import_module(f"{app_config.name}.tasks")
+    handoff.load_task_modules()
     registered = set(current_app.tasks)
     wanted = dict.fromkeys(handoff.DECLARED, "hand-off")
     for entry, schedule in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).items():

@@ -16,16 +16,27 @@ idempotent, so a message sent twice does the work once.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 from dataclasses import dataclass, field
 
 from celery import current_app
+from django.apps import apps
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 # Every hand-off declared by any app, by task name (for the system check).
 DECLARED: dict[str, HandOff] = {}
+
+
+def load_task_modules() -> None:
+    """Import every installed app's ``tasks`` module, as a worker does at start-up, so that every
+    task name is registered (Celery's autodiscovery is lazy in a web process)."""
+    for app_config in apps.get_app_configs():
+        if importlib.util.find_spec(f"{app_config.name}.tasks") is not None:
+            importlib.import_module(f"{app_config.name}.tasks")
 
 
 @dataclass
@@ -53,6 +64,7 @@ class HandOff:
         options = {"queue": self.queue} if self.queue else {}
         if current_app.conf.task_always_eager:
             # send_task ignores eager mode (CELERY_TASK_ALWAYS_EAGER); run it here, as .delay would.
+            load_task_modules()
             current_app.tasks[self.task_name].apply(args=list(args))
             return True
         try:

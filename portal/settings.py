@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Caps the request body by route before the CSRF check or a view reads it.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,6 +155,8 @@ SHEET_MAX_BYTES = env_int("SHEET_MAX_BYTES", 5 * 1024 * 1024)
 SHEET_MAX_ROWS = env_int("SHEET_MAX_ROWS", 100_000)
 RAW_DATA_MAX_BYTES = env_int("RAW_DATA_MAX_BYTES", 1024 * 1024 * 1024)
 REPORT_MAX_BYTES = env_int("REPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Every request body but an evidence upload or a certificate file check (portal/middleware.py).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

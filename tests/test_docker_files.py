@@ -39,7 +39,15 @@ def config() -> dict:
 
 
 def test_compose_file_validates_and_defines_the_services(config):
-    assert set(config["services"]) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    assert set(config["services"]) == {
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "proxy",
+    }
 
 
 def test_web_and_worker_run_the_same_image_with_different_commands(config):
@@ -100,3 +108,22 @@ def test_beat_runs_the_sweeps_that_resend_lost_work(config):
     assert config["services"]["beat"]["command"].startswith("celery -A portal beat")
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"certification.sweep_evaluations", "reports.sweep"} <= tasks
+
+
+def test_the_proxy_alone_is_published_and_caps_bodies_as_the_portal_does(config):
+    import re
+
+    from django.conf import settings
+
+    proxy = config["services"]["proxy"]
+    assert [str(p.get("published", p)) for p in proxy["ports"]][0].startswith("8000")
+    assert "ports" not in config["services"]["web"]
+    conf = (ROOT / "docker" / "nginx.conf").read_text(encoding="utf-8")
+    sizes = dict(re.findall(r"location ([^{]+)\{\s*client_max_body_size (\d+)m;", conf))
+    default = re.search(r"^    client_max_body_size (\d+)m;", conf, re.MULTILINE)
+    assert int(default.group(1)) * 1024 * 1024 == settings.REQUEST_BODY_MAX_BYTES
+    assert any(
+        "datasets" in loc and int(mb) * 1024 * 1024 > settings.RAW_DATA_MAX_BYTES
+        for loc, mb in sizes.items()
+    )
+    assert config["services"]["web"]["environment"]["NUM_PROXIES"] == "1"
