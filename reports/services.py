@@ -163,8 +163,12 @@ def certificate_issue(*, submission_id: int) -> Certificate:
         certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
         try:
             certificate.save()
+            # Nobody can watch a certificate before it exists: its issue has no one to tell.
             CertificateEvent.objects.create(
-                certificate=certificate, from_status="", to_status=C.VALID
+                certificate=certificate,
+                from_status="",
+                to_status=C.VALID,
+                notified_at=timezone.now(),
             )
             older = (
                 Certificate.objects.select_for_update()

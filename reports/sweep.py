@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -51,16 +52,39 @@ def notifications_overdue(*, now: dt.datetime | None = None) -> QuerySet[Notific
     ).order_by("due_at")
 
 
+def _marker(name: str) -> str:
+    return f"sweep-sent:{name}"
+
+
+def _due_again(name: str) -> bool:
+    """False while a message this sweep sent for ``name`` may still be queued: one re-send per
+    hand-off deadline, not one per sweep, so a busy worker's queue does not fill with copies."""
+    return cache.get(_marker(name)) is None
+
+
+def _send_marked(task, arg: int, name: str) -> bool:
+    if not task.send(arg):
+        return False
+    cache.set(_marker(name), 1, timeout=settings.HANDOFF_DEADLINE_SECONDS)
+    return True
+
+
 def reports_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Send again what is owed; stops at the first refusal (the broker is away: next minute)."""
     now = now or timezone.now()
     sent = {"certificates": 0, "notifications": 0, "deliveries": 0}
     for submission_id in approved_without_certificate(now=now).values_list("pk", flat=True)[:BATCH]:
-        if not handoff.ISSUE_CERTIFICATE.send(submission_id):
+        name = f"issue:{submission_id}"
+        if not _due_again(name):
+            continue
+        if not _send_marked(handoff.ISSUE_CERTIFICATE, submission_id, name):
             return sent
         sent["certificates"] += 1
     for event_id in events_not_notified(now=now).values_list("pk", flat=True)[:BATCH]:
-        if not handoffs.NOTIFY_WATCHERS.send(event_id):
+        name = f"notify:{event_id}"
+        if not _due_again(name):
+            continue
+        if not _send_marked(handoffs.NOTIFY_WATCHERS, event_id, name):
             return sent
         sent["notifications"] += 1
     for note in notifications_overdue(now=now).only("pk", "channel")[:BATCH]:
