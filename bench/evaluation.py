@@ -91,8 +91,8 @@ def main() -> None:
         from certification import services
         from certification.evidence import evaluate_evidence
         from certification.models import Evaluation, Product, Submission, User
-        from certification.samples import sample_sheet
         from portal.celery import app
+        from tests.samples import sample_sheet
 
         maker = User.objects.get(username="maker")
         lab = User.objects.get(username="lab")

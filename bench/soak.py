@@ -62,7 +62,7 @@ HANDOFF = {
     "EVALUATION_LEASE_SECONDS": "10",
 }
 SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
-# The cell of certification.samples' sheets: it evaluates as all-solid-state, certifiable.
+# The cell of tests.samples' sheets: it evaluates as all-solid-state, certifiable.
 PRODUCT = {
     "name": "Soak oxide cell", "electrolyte_family": "oxide", "conducting_ion": "lithium",
     "rated_capacity_ah": "50", "nominal_voltage_v": "3.7", "rated_energy_wh": "185",
@@ -527,7 +527,7 @@ def main() -> None:
 
     import redis
 
-    from certification.samples import sample_sheet
+    from tests.samples import sample_sheet
 
     broker, cache = redis.Redis.from_url(BROKER), redis.Redis.from_url(CACHE)
     broker.flushdb()

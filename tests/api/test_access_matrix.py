@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import Dataset, Submission
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

@@ -34,9 +34,7 @@ def test_json_nested_too_deeply_is_refused_with_400(api, cast, who, path):
 def test_a_number_json_cannot_carry_is_refused_and_nothing_is_written(
     api, cast, orgs, product, number
 ):
-    body = (
-        f'{{"product": {product.pk}, "claimed_class": "all_solid_state", "lab": {number}}}'
-    )
+    body = f'{{"product": {product.pk}, "claimed_class": "all_solid_state", "lab": {number}}}'
     response = api(cast["maker"]).generic(
         "POST", "/api/v1/submissions/", body, content_type="application/json"
     )

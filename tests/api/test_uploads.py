@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from certification.models import AuditEvent, Dataset
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

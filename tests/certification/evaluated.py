@@ -16,7 +16,7 @@ from certification import services
 from certification.criteria import LISTED_IDS
 from certification.models import Evaluation
 from certification.rules import RULESET_DIR, load_ruleset
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 RULES = load_ruleset(
     (RULESET_DIR / f"{settings.CERTIFICATION_RULESET}.toml").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from certification import handoff, services
 from certification.models import AuditEvent, Evaluation, Submission
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
 E = Evaluation.Status

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import AuditEvent, Decision, Organisation, Submission, User
-from certification.samples import sample_sheet
 from tests.conftest import make_user
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import translation
 from certification import services
 from certification.evidence import evaluate_evidence
 from certification.models import Evaluation
-from certification.samples import sample_sheet
 from certification.selectors import stage_text
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

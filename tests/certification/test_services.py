@@ -9,7 +9,7 @@ from certification import services
 from certification.evidence import reproduce
 from certification.exceptions import InvalidTransition, NotPermitted, RuleSetImmutable
 from certification.models import AuditEvent, Evaluation, RuleSet, Submission
-from certification.samples import sample_sheet
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

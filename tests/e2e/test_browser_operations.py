@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import Evaluation
-from certification.samples import sample_sheet
 from tests.e2e.browser import RESULTS, log_in, log_out
 from tests.handoff import PrivateRedis, broker_at
+from tests.samples import sample_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

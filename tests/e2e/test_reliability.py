@@ -20,10 +20,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import AuditEvent, Evaluation, Product, Submission
-from certification.samples import sample_sheet
 from tests.conftest import PRODUCT_FIELDS
 from tests.e2e.conftest import start_worker, stop_worker
 from tests.handoff import PrivateRedis, broker_at
+from tests.samples import sample_sheet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import Evaluation, Product, RuleSet, Submission
-from certification.samples import sample_sheet
 from reports.models import Certificate
 from reports.services import certificate_change_status
+from tests.samples import sample_sheet
 
 PDF = b"%PDF-1.4\n% dummy certificate for tests\n%%EOF\n"
 _sequence = itertools.count(1)

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import Submission
-from certification.samples import sample_sheet
 from reports.models import Certificate, CertificateEvent
+from tests.samples import sample_sheet
 
 SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
 PDF = b"%PDF-1.4 test"

@@ -14,7 +14,6 @@ import string
 import pytest
 
 from certification.criteria import MESSAGES
-from certification.samples import sample_sheet
 from tests.certification.evaluated import (
     CURRENT,
     DURATION,
@@ -30,6 +29,7 @@ from tests.certification.evaluated import (
     run_with_conditions_not_met,
     upload,
 )
+from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
 

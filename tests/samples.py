@@ -1,4 +1,4 @@
-"""Example result sheets for a cell of each class, used by the demo, the tests and bench/.
+"""Example result sheets for a cell of each class, used by the tests and bench/ (not the product).
 
 The numbers are illustrative values in the ranges STANDARD.md section 4 reports (true
 solid-state cells lost under 0.3 %, hybrid cells 1.68–10.33 %); they are not limits.
