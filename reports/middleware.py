@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -23,7 +25,8 @@ class VerifyFastPathMiddleware:
     What they would do for this request is done here, or does not apply to a public, anonymous
     GET that reads no session and sets no cookie: the host is checked against ALLOWED_HOSTS (as
     CommonMiddleware does), the language is chosen from the request as LocaleMiddleware chooses
-    it and said in Content-Language, and X-Frame-Options is set. It sits right after
+    it and said in Content-Language, and X-Frame-Options and the Content-Security-Policy (as
+    django-csp would write it) are set. It sits right after
     SecurityMiddleware, whose headers the answer keeps. Every other request, including HEAD and
     OPTIONS on the same address, goes the usual way; the DRF view there gives the same answers
     through the same function (``reports.api.verify.verify_number_answer``).
@@ -32,6 +35,7 @@ class VerifyFastPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._path: re.Pattern[str] | None = None
+        self._policy = build_policy()
 
     def _pattern(self) -> re.Pattern[str]:
         if self._path is None:
@@ -58,4 +62,5 @@ class VerifyFastPathMiddleware:
         response["Content-Language"] = language
         response["Vary"] = "Accept-Language, Cookie"  # the language comes from either
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault(CSP_HEADER, self._policy)
         return response

@@ -1,8 +1,14 @@
 """REST routes of certification under /api/v1/ (its viewsets are on the portal's one API
 router, ``portal/api_urls.py``)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from certification.api import views
 from certification.api.signin import TokenView
@@ -13,6 +19,18 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="api-audit-log"),
     path("dataset-kinds/", views.DatasetKindsView.as_view(), name="api-dataset-kinds"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves its start-up script as a file, so Swagger UI runs under the CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc's page has an inline script and style and runs a worker from a blob: URL.
+    path(
+        "redoc/",
+        csp_update(
+            {
+                "script-src": [UNSAFE_INLINE],
+                "style-src": [UNSAFE_INLINE],
+                "worker-src": [SELF, "blob:"],
+            }
+        )(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
 ]
