@@ -74,7 +74,11 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
         upload.seek(0)
         try:
             sheet = parse_sheet(
-                kind, data, max_bytes=settings.SHEET_MAX_BYTES, max_rows=settings.SHEET_MAX_ROWS
+                kind,
+                data,
+                max_bytes=settings.SHEET_MAX_BYTES,
+                max_rows=settings.SHEET_MAX_ROWS,
+                today=timezone.localdate(),
             )
         except SheetRejected as exc:
             errors = [

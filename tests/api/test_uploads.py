@@ -191,3 +191,13 @@ def test_evidence_cannot_be_added_after_submission(api, cast, submission, settin
     response = _post(api, cast["lab"], submission, "weight_loss", sample_sheet("weight_loss"))
     assert response.status_code == 409
     assert _nothing_stored(settings)
+
+
+def test_a_sheet_with_a_future_test_date_is_refused_with_its_row(api, cast, submission, settings):
+    sheet = sample_sheet("weight_loss", test_date="2099-01-01")
+    response = _post(api, cast["lab"], submission, "weight_loss", sheet)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {(e["row"], e["column"]) for e in errors} >= {(2, "test_date")}
+    assert "future date" in errors[0]["message"]
+    assert _nothing_stored(settings)

@@ -87,6 +87,10 @@ MSG_NOT_A_DATE = gettext_noop("%(column)s (%(value)s) is not a date in the form 
 MSG_IMPOSSIBLE_DATE = gettext_noop("%(column)s (%(value)s) is not a real calendar date.")
 MSG_NOT_A_CHOICE = gettext_noop("%(column)s (%(value)s) is not one of: %(choices)s.")
 MSG_TOO_LONG = gettext_noop("%(column)s is longer than %(limit)s characters.")
+MSG_FUTURE_DATE = gettext_noop(
+    "%(column)s (%(value)s) is after today (%(today)s): a test cannot have been run on a "
+    "future date."
+)
 MSG_MASS_AFTER_GREATER = gettext_noop(
     "mass_after_g (%(after)s) is greater than mass_before_g (%(before)s)."
 )

@@ -8,6 +8,7 @@ returns the typed rows or raises ``SheetRejected`` listing every problem (``erro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from certification.parsers.sheets.columns import check_kind
 from certification.parsers.sheets.errors import MB, ErrorLog, format_mb, reject, show
@@ -30,11 +31,15 @@ class ParsedSheet:
     rows: tuple[dict, ...]
 
 
-def parse_sheet(kind: str, data: bytes, *, max_bytes: int, max_rows: int) -> ParsedSheet:
+def parse_sheet(
+    kind: str, data: bytes, *, max_bytes: int, max_rows: int, today: date | None = None
+) -> ParsedSheet:
     """Parse and validate a result sheet of ``kind`` (STANDARD.md section 6).
 
     Returns typed rows (``Decimal`` numbers, ``bool`` booleans, ``datetime.date`` dates, ``str``
     text, ``None`` for blank optional cells) or raises ``SheetRejected`` listing every problem.
+    An upload passes ``today``: a test date after it is refused (a re-evaluation years later
+    passes nothing).
     """
     check_kind(kind)
     if max_bytes <= 0 or max_rows <= 0:
@@ -54,7 +59,7 @@ def parse_sheet(kind: str, data: bytes, *, max_bytes: int, max_rows: int) -> Par
     if not table.records and not errors.items:
         errors.add(None, None, MSG_NO_ROWS)
 
-    rows = validate(kind, table, errors)
+    rows = validate(kind, table, errors, today)
     errors.raise_if_any()
     return ParsedSheet(
         kind=kind,

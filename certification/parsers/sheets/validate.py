@@ -5,6 +5,8 @@ Every problem is logged with its row and column; rows without a problem are retu
 
 from __future__ import annotations
 
+from datetime import date
+
 from certification.parsers.sheets.columns import COLUMNS, SheetColumn, normalise_name
 from certification.parsers.sheets.errors import ErrorLog, Invalid, show
 from certification.parsers.sheets.messages import (
@@ -12,6 +14,7 @@ from certification.parsers.sheets.messages import (
     MSG_DUPLICATE_COLUMN,
     MSG_DUPLICATE_SAFETY_SAMPLE,
     MSG_DUPLICATE_SAMPLE,
+    MSG_FUTURE_DATE,
     MSG_HEADERLESS_VALUES,
     MSG_MASS_AFTER_GREATER,
     MSG_MISSING_COLUMN,
@@ -51,8 +54,22 @@ def _map_header(kind: str, table: Table, errors: ErrorLog) -> dict[int, SheetCol
     return mapping
 
 
-def _check_row(kind: str, row_no: int, values: dict, raws: dict, errors: ErrorLog) -> bool:
-    """Checks that involve more than one cell of a row. Returns False when one fails."""
+def _check_row(
+    kind: str, row_no: int, values: dict, raws: dict, errors: ErrorLog, today: date | None
+) -> bool:
+    """Checks that involve more than one cell of a row, or the day of the upload. Returns False
+    when one fails."""
+    tested_on = values.get("test_date")
+    if today is not None and isinstance(tested_on, date) and tested_on > today:
+        errors.add(
+            row_no,
+            "test_date",
+            MSG_FUTURE_DATE,
+            column="test_date",
+            value=show(raws["test_date"]),
+            today=today.isoformat(),
+        )
+        return False
     if kind == "weight_loss":
         before, after = values.get("mass_before_g"), values.get("mass_after_g")
         if before is not None and after is not None and after > before:
@@ -67,8 +84,9 @@ def _check_row(kind: str, row_no: int, values: dict, raws: dict, errors: ErrorLo
     return True
 
 
-def validate(kind: str, table: Table, errors: ErrorLog) -> list[dict]:
-    """The rows of ``table`` that pass every check, typed; the problems go to ``errors``."""
+def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = None) -> list[dict]:
+    """The rows of ``table`` that pass every check, typed; the problems go to ``errors``. With
+    ``today`` (an upload), a test date after it is refused."""
     mapping = _map_header(kind, table, errors)
     columns = COLUMNS[kind]
     width = len(table.header)
@@ -118,7 +136,7 @@ def validate(kind: str, table: Table, errors: ErrorLog) -> list[dict]:
                 continue
             raws[column.name] = raw
 
-        row_ok = _check_row(kind, row_no, values, raws, errors) and row_ok
+        row_ok = _check_row(kind, row_no, values, raws, errors, today) and row_ok
 
         sample_id = values.get("sample_id")
         if isinstance(sample_id, str):

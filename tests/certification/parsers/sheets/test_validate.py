@@ -163,3 +163,25 @@ def test_it_ignores_trailing_empty_cells_but_not_values_under_no_header():
     error = only_error("electrolyte_content", bad)
     assert (error.row, error.column) == (3, None)
     assert "column 4, which has no header" in error.message
+
+
+def test_a_test_date_after_the_upload_day_is_refused_with_its_row():
+    import datetime as dt
+
+    from certification.parsers.sheets.errors import SheetRejected
+    from certification.parsers.sheets.parse import parse_sheet
+    from tests.samples import sample_sheet
+
+    data = sample_sheet("electrolyte_content", test_date="2099-01-01")
+    with pytest.raises(SheetRejected) as refused:
+        parse_sheet(
+            "electrolyte_content", data, max_bytes=10**6, max_rows=100, today=dt.date(2026, 12, 5)
+        )
+    first = refused.value.errors[0]
+    assert (first.row, first.column) == (2, "test_date")
+    assert first.message == (
+        "test_date (2099-01-01) is after today (2026-12-05): a test cannot have been run on a "
+        "future date."
+    )
+    # The same sheet re-read without an upload day (a re-evaluation) is as it was.
+    assert parse_sheet("electrolyte_content", data, max_bytes=10**6, max_rows=100).rows
