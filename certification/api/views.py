@@ -155,6 +155,9 @@ class SubmissionViewSet(
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser],
         serializer_class=DatasetUploadSerializer,
+        # A submission's files are a plain list (a few per submission), not a filtered page.
+        pagination_class=None,
+        filter_backends=[],
     )
     def datasets(self, request, pk=None):
         submission = self.get_object()

@@ -67,3 +67,18 @@ def test_options_asked_for_as_csv_describes_the_endpoint_in_json(api, cast, who,
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
     assert "name" in response.json()
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-5", "501", "1e3", ""])
+def test_a_malformed_page_size_is_refused(api, cast, page_size):
+    response = api(cast["maker"]).get("/api/v1/submissions/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["column"] == "page_size"
+
+
+def test_a_submissions_files_are_a_plain_list_as_the_schema_says(api, cast, submission):
+    body = api(cast["maker"]).get(f"/api/v1/submissions/{submission.pk}/datasets/").json()
+    assert body == []
+    schema = api(cast["maker"]).get("/api/v1/schema/?format=json").json()
+    answer = schema["paths"]["/api/v1/submissions/{id}/datasets/"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["type"] == "array"
