@@ -1,5 +1,6 @@
 """Authentication that brings the user's organisation along in the same query.
 
+Tokens are the portal's own (``certification.tokens``: named, hashed, expiring, revocable).
 Nearly every request asks ``user.organisation`` (``certification.access`` decides everything by
 its kind); loading it with the user spares a query per request, for sessions and tokens alike.
 """
@@ -10,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+
+from certification import tokens
 
 
 def _users():
@@ -28,16 +31,31 @@ class OrganisationModelBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``TokenAuthentication``; the token's user comes with its organisation."""
+class TokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` with the portal's named, expiring, revocable tokens
+    (``certification.tokens``); the user comes with its organisation in the same query."""
 
-    def authenticate_credentials(self, key):
-        model = self.get_model()
+    keyword = "Token"
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
         try:
-            token = model.objects.select_related("user__organisation").get(key=key)
-        except model.DoesNotExist:
-            # DRF's own messages (and so its translations), as its base class raises them.
+            key = parts[1].decode()
+        except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        return self.authenticate_credentials(key)
+
+    def authenticate_credentials(self, key: str):
+        token = tokens.token_in_force(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return (token.user, token)
+
+    def authenticate_header(self, request):
+        return self.keyword

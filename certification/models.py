@@ -375,6 +375,27 @@ class Evaluation(models.Model):
         return f"evaluation of {self.submission_id} attempt {self.attempt}"
 
 
+class ApiToken(models.Model):
+    """A named API token of one user: only its SHA-256 is kept; it expires and can be revoked
+    (``certification.tokens``). The key is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)  # the key's first characters, to recognise it
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user_id}"
+
+
 class AuditEvent(models.Model):
     """Append-only trail: who did what, when, to which record, with the details to audit it."""
 

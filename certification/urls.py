@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certification import views
+from certification import account, views
 from certification.forms import SignInForm
 
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/", account.token_create, name="account-token-create"),
+    path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("products/", views.product_list, name="product-list"),
     path("products/new/", views.product_create, name="product-create"),
     path("products/<int:pk>/", views.product_detail, name="product-detail"),

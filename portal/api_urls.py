@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from certification.api import views as certification_api
+from certification.api.signin import ApiTokenViewSet
 from reports.api.certificates import CertificateViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,7 @@ router.register("labs", certification_api.LabViewSet, basename="lab")
 router.register("submissions", certification_api.SubmissionViewSet, basename="submission")
 router.register("datasets", certification_api.DatasetViewSet, basename="dataset")
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-mine")
 
 urlpatterns = [
     path("", include("reports.api.urls")),

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -292,6 +291,9 @@ LOGGING = {
     # WeasyPrint reports each rendering step at INFO; only its warnings are worth a log line.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# API tokens (certification/tokens.py) expire this many days after they are made.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
 # Failed sign-ins (page and API) before the account, or the address, must wait
 # SIGNIN_LOCKOUT_SECONDS from its last failure (certification/signin.py).

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from certification.models import Organisation, Product, Submission, User
@@ -160,15 +159,40 @@ def submission(product, orgs, cast):
     )
 
 
+def token_key(user: User) -> str:
+    """A new API token of ``user``, written straight to the table as the old fixture wrote
+    DRF's tokens (no audit row, so audit tests see only what they did)."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+
+    from certification.models import ApiToken
+    from certification.tokens import PREFIX, key_digest
+
+    key = PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        name="tests",
+        key_sha256=key_digest(key),
+        prefix=key[:10],
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return key
+
+
 @pytest.fixture
 def api():
     """``api(user)`` is a DRF client authenticated with that user's token; ``api(None)`` is anonymous."""
 
+    keys: dict[int, str] = {}
+
     def make(user: User | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in keys:
+                keys[user.pk] = token_key(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {keys[user.pk]}")
         return client
 
     return make

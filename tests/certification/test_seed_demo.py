@@ -23,3 +23,11 @@ def test_seed_demo_opens_the_demo_submission_through_the_services_once():
         AuditEvent.objects.filter(product=product).order_by("id").values_list("action", flat=True)
     ) == ["product.registered", "submission.opened"]
     assert User.objects.get(username="reviewer").check_password("demo-password-1")
+
+
+def test_seed_demo_refuses_a_weak_password_and_creates_nobody():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="too common"):
+        call_command("seed_demo", password="password", stdout=io.StringIO())
+    assert not User.objects.filter(username="maker").exists()

@@ -7,7 +7,9 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from certification import services
@@ -72,7 +74,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, password=None, **options):
         services.rulesets_sync()
-        chosen = password or secrets.token_urlsafe(9)
+        if password:
+            # The demo's users get the same password rules as everyone (AUTH_PASSWORD_VALIDATORS).
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise CommandError(f"--password refused: {' '.join(exc.messages)}") from None
+        chosen = password or secrets.token_urlsafe(12)
         orgs = {}
         for key, (name, kind, extra) in ORGANISATIONS.items():
             orgs[key], _ = Organisation.objects.get_or_create(
