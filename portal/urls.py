@@ -14,5 +14,8 @@ urlpatterns = [
     path("", include("certification.urls")),
 ]
 
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)

@@ -1,12 +1,15 @@
 """Pages that belong to no single app: the dashboard, which gathers each role's work from
-certification (submissions, review queue) and reports (certificates)."""
+certification (submissions, review queue) and reports (certificates), and the 404/500 answers."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from certification import access, selectors
 from certification.models import Organisation
@@ -38,3 +41,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             access.submissions_visible_to(user)
         ).count()
     return render(request, "portal/dashboard.html", context)
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: under /api/ in the API's one error shape (an address no route matches included),
+    elsewhere the portal's page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("There is nothing at this address."), "code": "not_found", "errors": []},
+            status=404,
+        )
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: under /api/ in the API's one error shape, elsewhere the portal's page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _("The portal failed to answer; the error was logged."),
+                "code": "error",
+                "errors": [],
+            },
+            status=500,
+        )
+    return default_server_error(request)
