@@ -1,5 +1,6 @@
 """One rule set file, read top to bottom: header, [[sources]], [comparison], [evidence],
-[criteria.*], [classes.*], [classification_code], [certificate]; then the cross-table checks."""
+[criteria.*], [classes.*], [classification_code], [plausibility.*], [certificate]; then the
+cross-table checks."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from certification.rules.criteria_section import (
     read_safety,
     read_weight_loss,
 )
+from certification.rules.plausibility_section import read_plausibility
 from certification.rules.reader import Table, read_number
 from certification.rules.schema import (
     COMPARISON_METHODS,
@@ -73,6 +75,7 @@ def load_ruleset(text: str) -> RuleSetData:
 
     classes = read_classes(top.table("classes"))
     code_format = read_code_format(top.table("classification_code"))
+    plausibility = read_plausibility(top.table("plausibility", required=False))
     cert_t = top.table("certificate")
     validity = read_number(cert_t.table("validity_months"), integer_min=1)
     cert_t.done()
@@ -96,6 +99,7 @@ def load_ruleset(text: str) -> RuleSetData:
         electrolyte_content=content,
         energy_density=energy,
         safety=safety,
+        plausibility=plausibility,
     )
     top.done()
     check_consistency(ruleset)

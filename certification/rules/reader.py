@@ -111,7 +111,9 @@ class Table:
                 raise RuleSetInvalid(f"{self.at(key)}: unknown key")
 
 
-def _decimal(value: Any, path: str) -> Decimal:
+def decimal_at(value: Any, path: str, *, signed: bool = False) -> Decimal:
+    """A finite number of the file as a ``Decimal``; negative only where ``signed`` (a
+    temperature, say)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise RuleSetInvalid(f"{path}: must be a number")
     try:
@@ -121,7 +123,7 @@ def _decimal(value: Any, path: str) -> Decimal:
         raise RuleSetInvalid(f"{path}: must be a number (got {value!r})") from None
     if not number.is_finite():
         raise RuleSetInvalid(f"{path}: must be a finite number")
-    if number < 0:
+    if number < 0 and not signed:
         raise RuleSetInvalid(f"{path}: must not be negative (got {value})")
     return number
 
@@ -133,7 +135,7 @@ def _require_integer(number: Decimal, path: str, *, minimum: int) -> None:
 
 def read_number(t: Table, *, integer_min: int | None = None, positive: bool = False) -> Number:
     source = t.source_ref()
-    value = _decimal(t.raw("value"), t.at("value"))
+    value = decimal_at(t.raw("value"), t.at("value"))
     if integer_min is not None:
         _require_integer(value, t.at("value"), minimum=integer_min)
     if positive and value <= 0:
@@ -180,12 +182,12 @@ def read_limit(
                 f"{t.path}: between_inclusive needs either min and max, or value and tolerance"
             )
         if has_range:
-            low = _decimal(t.raw("min"), t.at("min"))
-            high = _decimal(t.raw("max"), t.at("max"))
+            low = decimal_at(t.raw("min"), t.at("min"))
+            high = decimal_at(t.raw("max"), t.at("max"))
             tolerance = None
             value = None
         else:
-            value = _decimal(t.raw("value"), t.at("value"))
+            value = decimal_at(t.raw("value"), t.at("value"))
             tolerance = read_number(t.table("tolerance"))
             low, high = value - tolerance.value, value + tolerance.value
         if low > high:
@@ -195,7 +197,7 @@ def read_limit(
         for key in ("min", "max", "tolerance"):
             if t.has(key):
                 raise RuleSetInvalid(f"{t.at(key)}: only allowed with between_inclusive")
-        value = _decimal(t.raw("value"), t.at("value"))
+        value = decimal_at(t.raw("value"), t.at("value"))
         if integer_min is not None:
             _require_integer(value, t.at("value"), minimum=integer_min)
         fields["value"] = value

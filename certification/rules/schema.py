@@ -23,6 +23,21 @@ WEIGHT_LOSS_CONDITIONS = (
     "balance_resolution_g",
     "ambient_temperature_c",
 )
+# The result-sheet columns that hold a measured number: what a [plausibility] table may bound
+# (tests/certification/rules keep it equal to the sheet parser's numeric columns).
+PLAUSIBILITY_COLUMNS = (
+    "mass_before_g",
+    "mass_after_g",
+    "temperature_c",
+    "duration_h",
+    "pressure_pa",
+    "balance_resolution_g",
+    "liquid_electrolyte_pct",
+    "discharge_energy_wh",
+    "cell_mass_g",
+    "discharge_current_a",
+    "max_temperature_c",
+)
 ENERGY_CONDITIONS = ("temperature_c",)
 
 
@@ -233,6 +248,20 @@ class CodeFormat:
 
 
 @dataclass(frozen=True)
+class PlausibleRange:
+    """The physically possible values of one result-sheet column (``[plausibility.<column>]``):
+    an uploaded value outside is refused with its row and column. Input hygiene, not a criterion:
+    a value inside may still fail a limit."""
+
+    column: str
+    minimum: Decimal
+    maximum: Decimal
+    source: str
+    assumption: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class RuleSetData:
     code: str
     version: int
@@ -252,6 +281,10 @@ class RuleSetData:
     safety: SafetyRule | None = None
     effective_until: date | None = None
     standard_id_note: str | None = None
+    plausibility: tuple[PlausibleRange, ...] = ()
+
+    def plausible_range(self, column: str) -> PlausibleRange | None:
+        return next((r for r in self.plausibility if r.column == column), None)
 
     def class_rule(self, code: str | None) -> ClassRule | None:
         return next((c for c in self.classes if c.code == code), None)

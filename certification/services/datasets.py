@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from certification import access
-from certification.evidence import summarise_raw
+from certification.evidence import rule_data, summarise_raw
 from certification.exceptions import FieldError, InvalidTransition, NotPermitted, UploadRejected
 from certification.models import Dataset, Submission, User
 from certification.parsers.errors import RawDataRejected
@@ -91,6 +91,7 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
                 _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
                 errors=errors,
             ) from None
+        _check_plausible(sheet.rows)
         return {
             "file_format": sheet.file_format,
             "encoding": sheet.encoding or "",
@@ -101,6 +102,42 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
         pages = _pdf_pages(upload)
         return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {"pages": pages}}
     return _validate_raw(kind=kind, upload=upload)
+
+
+def _check_plausible(rows) -> None:
+    """Every measured value within the physically possible range the rule set in force gives its
+    column (``[plausibility]``); else the sheet is refused with each value's row and column."""
+    ruleset = ruleset_in_force()
+    rules = rule_data(ruleset)
+    errors = []
+    for index, row in enumerate(rows):
+        for column, value in row.items():
+            bounds = rules.plausible_range(column)
+            if bounds is None or value is None or bounds.minimum <= value <= bounds.maximum:
+                continue
+            errors.append(
+                FieldError(
+                    _(
+                        "%(column)s (%(value)s) is outside the physically possible range "
+                        "%(min)s to %(max)s (rule set %(ruleset)s v%(version)s)."
+                    )
+                    % {
+                        "column": column,
+                        "value": value,
+                        "min": bounds.minimum,
+                        "max": bounds.maximum,
+                        "ruleset": ruleset.code,
+                        "version": ruleset.version,
+                    },
+                    row=index + 2,  # the line a spreadsheet shows: the header is line 1
+                    column=column,
+                )
+            )
+    if errors:
+        raise UploadRejected(
+            _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
+            errors=errors,
+        )
 
 
 def _pdf_pages(upload) -> int:

@@ -17,7 +17,7 @@ QUERIES_PER_PAGE = 5
 
 
 def _bulk_submissions(product, lab, user, n: int) -> None:
-    ruleset = RuleSet.objects.get(code="gbt-ssb-2026")
+    ruleset = RuleSet.objects.filter(code="gbt-ssb-2026").latest("version")
     now = timezone.now()
     subs = Submission.objects.bulk_create(
         Submission(

@@ -201,3 +201,21 @@ def test_a_sheet_with_a_future_test_date_is_refused_with_its_row(api, cast, subm
     assert {(e["row"], e["column"]) for e in errors} >= {(2, "test_date")}
     assert "future date" in errors[0]["message"]
     assert _nothing_stored(settings)
+
+
+def test_a_physically_impossible_value_is_refused_with_its_row_and_the_rule_set(
+    api, cast, submission, settings
+):
+    # A 1e-300 g cell would give any energy density a pass; rule set v2 bounds every column.
+    sheet = (
+        b"sample_id,discharge_energy_wh,cell_mass_g,temperature_c,discharge_current_a,test_date\n"
+        b"ED-1,52.5,350,25,16.7,2026-09-01\n"
+        b"ED-2,52.5,1e-300,25,16.7,2026-09-01\n"
+    )
+    response = _post(api, cast["lab"], submission, "energy_density", sheet)
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert (error["row"], error["column"]) == (3, "cell_mass_g")
+    assert "outside the physically possible range 0.1 to 100000" in error["message"]
+    assert "gbt-ssb-2026 v2" in error["message"]
+    assert _nothing_stored(settings)

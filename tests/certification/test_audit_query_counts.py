@@ -84,7 +84,7 @@ def add_events(cast, audited, elsewhere):
 def add_attempt(submission: Submission, cast, attempt: int) -> Evaluation:
     """An evaluated attempt with its four inputs, returned by one reviewer and approved by both
     on the last attempt."""
-    ruleset = RuleSet.objects.get(code=settings.CERTIFICATION_RULESET)
+    ruleset = RuleSet.objects.filter(code=settings.CERTIFICATION_RULESET).latest("version")
     evaluation = Evaluation.objects.create(
         submission=submission, attempt=attempt, ruleset=ruleset, status=Evaluation.Status.DONE,
         progress=100, determined_class="all_solid_state", certifiable=True, engine_version="test",

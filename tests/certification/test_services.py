@@ -128,7 +128,7 @@ def test_withdrawn_evidence_is_not_evaluated(submission, cast):
 
 def test_a_used_rule_set_cannot_change(submission, cast, monkeypatch):
     services.submission_submit(user=cast["maker"], submission=submission)
-    ruleset = RuleSet.objects.get(code="gbt-ssb-2026")
+    ruleset = services.ruleset_in_force()  # the one the submission used
     RuleSet.objects.filter(pk=ruleset.pk).update(
         sha256="0" * 64
     )  # as if the file had changed since
