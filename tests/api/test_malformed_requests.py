@@ -82,3 +82,15 @@ def test_a_submissions_files_are_a_plain_list_as_the_schema_says(api, cast, subm
     schema = api(cast["maker"]).get("/api/v1/schema/?format=json").json()
     answer = schema["paths"]["/api/v1/submissions/{id}/datasets/"]["get"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["type"] == "array"
+
+
+@pytest.mark.parametrize("mass", ["1e309", "1e-300", "0", "-5"])
+def test_a_product_with_an_impossible_cell_mass_is_refused(api, cast, mass):
+    from certification.models import Product
+    from tests.conftest import PRODUCT_FIELDS
+
+    body = {**{k: str(v) for k, v in PRODUCT_FIELDS.items()}, "cell_mass_g": mass}
+    response = api(cast["maker"]).post("/api/v1/products/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert any(e["column"] == "cell_mass_g" for e in response.json()["errors"])
+    assert not Product.objects.exists()
