@@ -94,3 +94,19 @@ def test_a_product_with_an_impossible_cell_mass_is_refused(api, cast, mass):
     assert response.status_code == 400, response.content
     assert any(e["column"] == "cell_mass_g" for e in response.json()["errors"])
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "name"),
+    [
+        ("maker", "/api/v1/products/", "electrolyte_family"),
+        ("maker", "/api/v1/products/", "conducting_ion"),
+        ("maker", "/api/v1/submissions/", "status"),
+        ("maker", "/api/v1/certificates/", "status"),
+    ],
+)
+def test_a_filter_sent_without_a_value_is_refused(api, cast, who, path, name):
+    response = api(cast[who]).get(path, {name: ""})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["column"] == name
+    assert api(cast[who]).get(path).status_code == 200
