@@ -1,6 +1,7 @@
 """The workers' backlog as the certification body sees it: work handed over but not done past
 its deadline (evaluations queued or with a lapsed lease, certificates of approved submissions,
-watchers' notifications, deliveries), and the two ways to push it on by hand."""
+watchers' notifications, deliveries), and the two ways to push it on by hand; and certificates
+whose status no status event explains."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from certification import access, services
 from certification.exceptions import NotPermitted
 from certification.models import Evaluation, User
-from reports import sweep
+from reports import selectors, sweep
 
 # At most this many rows of each kind on the page; the counts are exact.
 SHOWN = 100
@@ -34,8 +35,10 @@ def backlog(*, user: User) -> dict:
     certificates = sweep.approved_without_certificate(now=now).select_related("product")
     notifications = sweep.events_not_notified(now=now).select_related("certificate")
     deliveries = sweep.notifications_overdue(now=now).select_related("event__certificate")
+    mismatched = selectors.status_mismatches()
     return {
         "checked_at": now,
+        "mismatched": {"count": mismatched.count(), "rows": list(mismatched[:SHOWN])},
         "evaluations": {
             "count": evaluations.count(),
             "rows": list(evaluations.order_by("queued_at")[:SHOWN]),

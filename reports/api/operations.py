@@ -44,6 +44,7 @@ class BacklogView(APIView):
                     "certificates": serializers.DictField(),
                     "notifications": serializers.DictField(),
                     "deliveries": serializers.DictField(),
+                    "status_mismatches": serializers.DictField(),
                 },
             ),
             **_ERRORS,
@@ -65,6 +66,17 @@ class BacklogView(APIView):
                 "notifications": {
                     "count": data["notifications"]["count"],
                     "results": [{"event": e.pk} for e in data["notifications"]["rows"]],
+                },
+                "status_mismatches": {
+                    "count": data["mismatched"]["count"],
+                    "results": [
+                        {
+                            "number": c.number,
+                            "status": c.status,
+                            "last_event_status": c.recorded_status,
+                        }
+                        for c in data["mismatched"]["rows"]
+                    ],
                 },
                 "deliveries": {
                     "count": data["deliveries"]["count"],
