@@ -53,6 +53,11 @@ MSG_TIME_UNIT_UNKNOWN = gettext_noop(
     "inferred from the DPT Time stamps; export the test time in seconds or as d hh:mm:ss."
 )
 
+WARN_REPEATED_TIME = gettext_noop(
+    "Line %(line)s: the test time repeats inside a discharge (%(rows)s row(s) in all at the same "
+    "time as the row before); such rows add no time to the energy integral. Check the time "
+    "column's resolution."
+)
 WARN_TIME_GLITCH = gettext_noop(
     "Line %(line)s: the test time jumps back from %(before)s to %(after)s; %(rows)s row(s) "
     "skipped as an isolated time glitch."

@@ -28,6 +28,7 @@ from certification.parsers.cycler.messages import (
     MSG_TIME_BACKWARDS,
     WARN_CUT_OFF,
     WARN_NEGATIVE_VOLTAGE,
+    WARN_REPEATED_TIME,
     WARN_SEGMENTS_CUT,
     WARN_SIGN,
     WARN_TIME_GLITCH,
@@ -108,6 +109,8 @@ class _Totals:
     sign_conflicts: int
     negative_voltage: int
     found: Found
+    repeated_time: int = 0  # discharge rows at the same time as the row before, in one step
+    repeated_line: int = 0  # the first of them
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ def _read_rows(
     step_mode = plan.step_mode and si is not None
     glitch_rows = glitch_line = 0
     glitch_t = 0.0
+    repeated_time = repeated_line = 0
     # Steps: without a step column, only the sign of the current ends a segment.
     has_step = si is not None
     same_step = True
@@ -270,6 +274,10 @@ def _read_rows(
         if glitch_rows:
             _warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
             glitch_rows = 0
+        if t == last_t and i < 0 and (not has_step or same_step):
+            if not repeated_time:
+                repeated_line = header_line + reader.line_num
+            repeated_time += 1
         if first_t is None:
             first_t = t
         if v < 0:
@@ -329,6 +337,8 @@ def _read_rows(
         sign_conflicts=sign_conflicts,
         negative_voltage=negative_voltage,
         found=found,
+        repeated_time=repeated_time,
+        repeated_line=repeated_line,
     )
 
 
@@ -412,6 +422,11 @@ def _summary(
         warnings.add(WARN_SIGN, {"rows": f"{totals.sign_conflicts:,}"})
     if totals.negative_voltage:
         warnings.add(WARN_NEGATIVE_VOLTAGE, {"rows": f"{totals.negative_voltage:,}"})
+    if totals.repeated_time:
+        warnings.add(
+            WARN_REPEATED_TIME,
+            {"line": totals.repeated_line, "rows": f"{totals.repeated_time:,}"},
+        )
     if found.count > len(found.kept):
         warnings.add(
             WARN_SEGMENTS_CUT, {"kept": f"{len(found.kept):,}", "count": f"{found.count:,}"}

@@ -97,6 +97,22 @@ def test_it_skips_an_isolated_time_glitch_of_up_to_three_rows():
     )
 
 
+def test_it_reports_a_test_time_that_repeats_inside_a_discharge():
+    rows = [(t, 3.7, -1.0) for t in range(0, 10)]
+    rows += [(9, 3.6, -1.0), (9, 3.6, -1.0)]  # the same second twice more
+    rows += [(t, 3.6, -1.0) for t in range(10, 20)]
+
+    summary = summarise(bdf(rows))
+
+    assert summary.rows_read == 22
+    assert summary.main_discharge.duration_s == 19
+    assert summary.warnings == (
+        "Line 12: the test time repeats inside a discharge (2 row(s) in all at the same time as "
+        "the row before); such rows add no time to the energy integral. Check the time column's "
+        "resolution.",
+    )
+
+
 def test_it_ignores_a_last_row_cut_off_mid_line_and_says_so():
     data = bdf([(t, 3.7, -1.0) for t in range(10)]) + b"\n10,3.6"
 
