@@ -70,3 +70,40 @@ def test_check_deploy_is_silent_with_the_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_is_silent_with_the_shipped_env_example(tmp_path):
+    """docker/.env.example as shipped, with only its two secret files made (as its header says)."""
+    secret_key = tmp_path / "secret_key"
+    secret_key.write_text("k" * 10 + "-a-production-secret-key-with-enough-length-and-variety-42")
+    signing_key = tmp_path / "signing_key.pem"
+    signing_key.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    shipped = {}
+    for line in (ROOT / "docker" / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            shipped[key.strip()] = value.strip()
+    assert shipped["SECRET_KEY_FILE"] == "/run/secrets/secret_key"
+    env = {
+        "PATH": os.environ["PATH"],
+        **shipped,
+        "SECRET_KEY_FILE": str(secret_key),
+        "SIGNING_PRIVATE_KEY_FILE": str(signing_key),
+        "PORTAL_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -87,7 +87,16 @@ def test_the_env_example_points_at_the_compose_services(config):
     assert environment["DATABASE_URL"] == "postgres://portal:portal@postgres:5432/portal"
     assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert environment["REDIS_URL"] == "redis://redis:6379/1"
-    assert environment["SECRET_KEY"]
+    # Production secrets come from files (docker/secrets/, mounted), never from the env file.
+    assert environment["SECRET_KEY_FILE"] == "/run/secrets/secret_key"
+    assert environment["SIGNING_PRIVATE_KEY_FILE"] == "/run/secrets/signing_key.pem"
+    assert "SECRET_KEY" not in environment
+    assert any(v.endswith(":/run/secrets:ro") for v in config["services"]["web"]["volumes"])
+
+
+def test_the_secrets_stay_out_of_git_and_the_image():
+    assert "docker/secrets" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert (ROOT / "docker" / "secrets" / ".gitignore").read_text(encoding="utf-8").count("*")
 
 
 def test_the_build_context_leaves_out_local_state():
