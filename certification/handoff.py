@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from celery import current_app
 from django.apps import apps
@@ -39,36 +39,24 @@ def load_task_modules() -> None:
             importlib.import_module(f"{app_config.name}.tasks")
 
 
-@dataclass
-class Dispatch:
-    """What became of one hand-off: ``sent`` is None until the transaction commits, then True
-    when the broker took the message and False when it did not (the sweep will send it)."""
-
-    task_name: str
-    args: tuple
-    sent: bool | None = None
-
-
 @dataclass(frozen=True)
 class HandOff:
     """A Celery task known only by its name."""
 
     task_name: str
-    queue: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         DECLARED[self.task_name] = self
 
     def send(self, *args) -> bool:
         """Send now; False (logged, never raised) when the broker is unreachable."""
-        options = {"queue": self.queue} if self.queue else {}
         if current_app.conf.task_always_eager:
             # send_task ignores eager mode (CELERY_TASK_ALWAYS_EAGER); run it here, as .delay would.
             load_task_modules()
             current_app.tasks[self.task_name].apply(args=list(args))
             return True
         try:
-            current_app.send_task(self.task_name, args=list(args), **options)
+            current_app.send_task(self.task_name, args=list(args))
         except Exception as exc:  # kombu and redis raise many kinds; each means "not sent"
             logger.warning(
                 "broker did not take %s%r (%s: %s); the sweep will send it again",
@@ -80,15 +68,10 @@ class HandOff:
             return False
         return True
 
-    def on_commit(self, *args) -> Dispatch:
-        """Send once the current transaction commits (at once outside a transaction)."""
-        dispatch = Dispatch(self.task_name, args)
-
-        def send() -> None:
-            dispatch.sent = self.send(*args)
-
-        transaction.on_commit(send)
-        return dispatch
+    def on_commit(self, *args) -> None:
+        """Send once the current transaction commits (at once outside a transaction); a refusal
+        is logged by ``send`` and left to the sweep."""
+        transaction.on_commit(lambda: self.send(*args))
 
 
 # The hand-offs certification makes, by the name each task is registered under. The second is
