@@ -52,41 +52,34 @@ def notifications_overdue(*, now: dt.datetime | None = None) -> QuerySet[Notific
     ).order_by("due_at")
 
 
-def _marker(name: str) -> str:
-    return f"sweep-sent:{name}"
-
-
-def _due_again(name: str) -> bool:
-    """False while a message this sweep sent for ``name`` may still be queued: one re-send per
-    hand-off deadline, not one per sweep, so a busy worker's queue does not fill with copies."""
-    return cache.get(_marker(name)) is None
-
-
-def _send_marked(task, arg: int, name: str) -> bool:
-    if not task.send(arg):
-        return False
-    cache.set(_marker(name), 1, timeout=settings.HANDOFF_DEADLINE_SECONDS)
-    return True
+def _resend_marked(ids, task, kind: str) -> tuple[int, bool]:
+    """Send ``task`` again for each id not already sent by a sweep within the hand-off deadline
+    (one re-send per deadline, not one per sweep, so a busy worker's queue does not fill with
+    copies). Returns how many were sent, and False once the broker refuses one."""
+    count = 0
+    for pk in ids:
+        marker = f"sweep-sent:{kind}:{pk}"
+        if cache.get(marker) is not None:
+            continue
+        if not task.send(pk):
+            return count, False
+        cache.set(marker, 1, timeout=settings.HANDOFF_DEADLINE_SECONDS)
+        count += 1
+    return count, True
 
 
 def reports_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Send again what is owed; stops at the first refusal (the broker is away: next minute)."""
     now = now or timezone.now()
     sent = {"certificates": 0, "notifications": 0, "deliveries": 0}
-    for submission_id in approved_without_certificate(now=now).values_list("pk", flat=True)[:BATCH]:
-        name = f"issue:{submission_id}"
-        if not _due_again(name):
-            continue
-        if not _send_marked(handoff.ISSUE_CERTIFICATE, submission_id, name):
+    marked = (
+        ("certificates", approved_without_certificate(now=now), handoff.ISSUE_CERTIFICATE),
+        ("notifications", events_not_notified(now=now), handoffs.NOTIFY_WATCHERS),
+    )
+    for kind, owed, task in marked:
+        sent[kind], taken = _resend_marked(owed.values_list("pk", flat=True)[:BATCH], task, kind)
+        if not taken:
             return sent
-        sent["certificates"] += 1
-    for event_id in events_not_notified(now=now).values_list("pk", flat=True)[:BATCH]:
-        name = f"notify:{event_id}"
-        if not _due_again(name):
-            continue
-        if not _send_marked(handoffs.NOTIFY_WATCHERS, event_id, name):
-            return sent
-        sent["notifications"] += 1
     for note in notifications_overdue(now=now).only("pk", "channel")[:BATCH]:
         task = (
             handoffs.DELIVER_EMAIL
