@@ -50,16 +50,27 @@ def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
             _("A token's name has at most 100 characters."),
             errors=[FieldError(_("At most 100 characters."), column="name")],
         )
-    key = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(
+        token, key = token_create(
             user=user,
             name=name,
-            key_sha256=key_digest(key),
-            prefix=key[: len(PREFIX) + 6],
             expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
         )
         _audit("token.issued", user, token=token.pk, name=name)
+    return token, key
+
+
+def token_create(*, user: User, name: str, expires_at: dt.datetime) -> tuple[ApiToken, str]:
+    """The token row and its key, nothing else: ``token_issue`` is the service (it checks the
+    name and audits); test fixtures make their tokens here."""
+    key = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_sha256=key_digest(key),
+        prefix=key[: len(PREFIX) + 6],
+        expires_at=expires_at,
+    )
     return token, key
 
 

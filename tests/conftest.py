@@ -160,26 +160,40 @@ def submission(product, orgs, cast):
 
 
 def token_key(user: User) -> str:
-    """A new API token of ``user``, written straight to the table as the old fixture wrote
-    DRF's tokens (no audit row, so audit tests see only what they did)."""
+    """A new API token of ``user``, made as the token service makes one but without its audit
+    row (as the old fixture wrote DRF's tokens), so audit tests see only what they did."""
     import datetime as dt
-    import secrets
 
     from django.utils import timezone
 
     from certification.models import ApiToken
-    from certification.tokens import PREFIX, key_digest
+    from certification.tokens import token_create
 
-    key = PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(
-        user=user,
-        name="tests",
-        key_sha256=key_digest(key),
-        prefix=key[:10],
-        expires_at=timezone.now() + dt.timedelta(days=1),
-        last_used_at=timezone.now(),  # as if just used: query counts see no bookkeeping write
+    token, key = token_create(
+        user=user, name="tests", expires_at=timezone.now() + dt.timedelta(days=1)
     )
+    # As if just used: query counts see no bookkeeping write on the first request.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return key
+
+
+SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
+
+
+def upload_all(submission, user, profile="all_solid_state", kinds=SHEETS):
+    """The four sample result sheets of ``profile``, uploaded by ``user`` through the service."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification import services
+    from tests.samples import sample_sheet
+
+    for kind in kinds:
+        services.dataset_upload(
+            user=user,
+            submission=submission,
+            kind=kind,
+            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind, profile=profile)),
+        )
 
 
 @pytest.fixture
