@@ -9,14 +9,12 @@ import datetime as dt
 
 import pytest
 from django.core.checks import run_checks
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from certification import handoff, services
 from certification.models import AuditEvent, Evaluation, Submission
-from tests.samples import sample_sheet
+from tests.conftest import upload_all
 
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
 E = Evaluation.Status
 
 
@@ -27,13 +25,7 @@ def broker(private_broker):
 
 @pytest.fixture
 def ready(submission, cast):
-    for kind in SHEETS:
-        services.dataset_upload(
-            user=cast["lab"],
-            submission=submission,
-            kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
-        )
+    upload_all(submission, cast["lab"])
     return submission
 
 

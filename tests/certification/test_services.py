@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.evidence import reproduce
 from certification.exceptions import InvalidTransition, NotPermitted, RuleSetImmutable
 from certification.models import AuditEvent, Evaluation, RuleSet, Submission
+from tests.conftest import upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
-
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
-
-
-def upload_all(submission, user, profile="all_solid_state", kinds=SHEETS):
-    for kind in kinds:
-        services.dataset_upload(
-            user=user,
-            submission=submission,
-            kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind, profile=profile)),
-        )
 
 
 def submit_and_run(submission, cast) -> Evaluation:

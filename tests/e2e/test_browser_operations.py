@@ -7,31 +7,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from certification import services
 from certification.models import Evaluation
+from tests.conftest import upload_all
 from tests.e2e.browser import RESULTS, log_in, log_out
 from tests.handoff import PrivateRedis, broker_at
-from tests.samples import sample_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
 
 
 def test_a_submission_the_broker_missed_is_found_and_requeued(
     browser_page, cast, submission, tmp_path
 ):
     page = browser_page
-    for kind in SHEETS:
-        services.dataset_upload(
-            user=cast["lab"],
-            submission=submission,
-            kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
-        )
+    upload_all(submission, cast["lab"])
     broker = PrivateRedis(tmp_path)
     broker.start()
     try:

@@ -18,14 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from certification import services
 from certification.models import Evaluation, Product, RuleSet, Submission
 from reports.models import Certificate
 from reports.services import certificate_change_status
-from tests.samples import sample_sheet
+from tests.conftest import upload_all
 
 PDF = b"%PDF-1.4\n% dummy certificate for tests\n%%EOF\n"
 _sequence = itertools.count(1)
@@ -175,17 +174,10 @@ def new_certificate(product, cast, orgs):
     return make
 
 
-SHEETS = ("weight_loss", "electrolyte_content", "energy_density", "safety")
-
-
 def approve_for_issue(submission, cast, capture):
     """The lab's four sample sheets, the evaluation, and two approvals: the last one's commit
     issues the certificate (in-process with ``eager_celery``: PDF rendered, credential signed)."""
-    for kind in SHEETS:
-        services.dataset_upload(
-            user=cast["lab"], submission=submission, kind=kind,
-            upload=SimpleUploadedFile(f"{kind}.csv", sample_sheet(kind)),
-        )  # fmt: skip
+    upload_all(submission, cast["lab"])
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     services.evaluation_run(evaluation_id=evaluation.pk)
     services.submission_decide(
