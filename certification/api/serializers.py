@@ -12,6 +12,7 @@ from certification.models import (
     Product,
     Submission,
 )
+from certification.services import PRODUCT_FIELDS
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -19,21 +20,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = [
-            "id",
-            "manufacturer",
-            "model_number",
-            "name",
-            "electrolyte_family",
-            "conducting_ion",
-            "rated_capacity_ah",
-            "nominal_voltage_v",
-            "rated_energy_wh",
-            "max_continuous_power_w",
-            "cell_mass_g",
-            "declared_liquid_electrolyte_pct",
-            "created_at",
-        ]
+        fields = ["id", "manufacturer", *PRODUCT_FIELDS, "created_at"]
         read_only_fields = ["id", "manufacturer", "created_at"]
         # Uniqueness per manufacturer is checked by the service, which knows the manufacturer.
         validators = []
