@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from certification.rules.schema import ClassRule, RuleSetData, RuleSetInvalid
+from certification.rules.schema import (
+    EVIDENCE_CRITERION,
+    ClassRule,
+    RuleSetData,
+    RuleSetInvalid,
+)
 from certification.vocabulary import CLASSES
 
 
@@ -21,6 +26,12 @@ def check_consistency(rs: RuleSetData) -> None:
         "energy_density": rs.energy_density,
         "safety": rs.safety,
     }
+    for kind in rs.evidence.required or ():
+        criterion = EVIDENCE_CRITERION.get(kind)
+        if criterion is not None and criteria[criterion] is None:
+            raise RuleSetInvalid(
+                f"evidence.required: {kind} backs [criteria.{criterion}], which is missing"
+            )
     if not any(c.certifiable for c in rs.classes):
         raise RuleSetInvalid("classes: no class is certifiable")
     class_codes = dict(rs.classification_code.class_codes)

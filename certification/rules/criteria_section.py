@@ -47,9 +47,24 @@ def read_weight_loss(t: Table | None) -> WeightLossRule | None:
         leakage_allowed=t.boolean("leakage_allowed"),
         min_samples=read_samples(t.table("min_samples")),
         conditions=_read_conditions(t.table("conditions"), WEIGHT_LOSS_CONDITIONS),
+        chamber_max_gap_s=_read_chamber_log(t.table("chamber_log", required=False)),
     )
     t.done()
     return rule
+
+
+def _read_chamber_log(t: Table | None) -> Limit | None:
+    """``[criteria.weight_loss.chamber_log]``: what a chamber log must show beyond the
+    conditions; for now ``max_gap_s``, the longest time between two readings a hold may span."""
+    if t is None:
+        return None
+    gap = read_limit(t.table("max_gap_s"), allowed=("<=",))
+    if gap.value <= 0:
+        raise RuleSetInvalid(f"{gap.path}.value: must be greater than zero")
+    if gap.unit != "s":
+        raise RuleSetInvalid(f'{gap.path}.unit: must be "s" (seconds)')
+    t.done()
+    return gap
 
 
 def read_content(t: Table | None) -> ContentRule | None:

@@ -1,6 +1,6 @@
 """One rule set file, read top to bottom: header, [[sources]], [comparison], [evidence],
-[criteria.*], [classes.*], [classification_code], [plausibility.*], [certificate]; then the
-cross-table checks."""
+[criteria.*], [classes.*], [classification_code], [plausibility.*], [raw_plausibility.*],
+[certificate]; then the cross-table checks."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from certification.rules.criteria_section import (
     read_safety,
     read_weight_loss,
 )
-from certification.rules.plausibility_section import read_plausibility
+from certification.rules.plausibility_section import read_plausibility, read_raw_plausibility
 from certification.rules.reader import Table, read_number
 from certification.rules.schema import (
     COMPARISON_METHODS,
+    EVIDENCE_KINDS,
     EvidencePolicy,
     RuleSetData,
     RuleSetInvalid,
@@ -76,6 +77,7 @@ def load_ruleset(text: str) -> RuleSetData:
     classes = read_classes(top.table("classes"))
     code_format = read_code_format(top.table("classification_code"))
     plausibility = read_plausibility(top.table("plausibility", required=False))
+    raw_plausibility = read_raw_plausibility(top.table("raw_plausibility", required=False))
     cert_t = top.table("certificate")
     validity = read_number(cert_t.table("validity_months"), integer_min=1)
     cert_t.done()
@@ -100,6 +102,7 @@ def load_ruleset(text: str) -> RuleSetData:
         energy_density=energy,
         safety=safety,
         plausibility=plausibility,
+        raw_plausibility=raw_plausibility,
     )
     top.done()
     check_consistency(ruleset)
@@ -142,6 +145,7 @@ def _read_evidence(t: Table) -> EvidencePolicy:
         accepted_sources=t.strings("accepted_sources", choices=EVIDENCE_SOURCES),
         require_assigned_lab=t.boolean("require_assigned_lab"),
         require_accreditation_on_test_date=t.boolean("require_accreditation_on_test_date"),
+        required=t.strings("required", required=False, choices=EVIDENCE_KINDS),
     )
     t.string("note", required=False)
     t.done()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from certification.vocabulary import RAW_KINDS, SHEET_KINDS
+
 COMPARATORS = ("<=", "<", ">=", ">", "between_inclusive")
 COMPARISON_METHODS = ("full_value",)
 CODE_FIELDS = ("class", "family", "ion", "application")
@@ -39,6 +41,20 @@ PLAUSIBILITY_COLUMNS = (
     "max_temperature_c",
 )
 ENERGY_CONDITIONS = ("temperature_c",)
+# What ``[evidence] required`` may list: the dataset kinds a submission can carry (the result
+# sheets, the raw instrument data, the lab's PDF test report; ``certification.models.Dataset``).
+EVIDENCE_KINDS = (*SHEET_KINDS.codes, *RAW_KINDS.codes, "test_report")
+# The criterion each kind of evidence is judged for: a result sheet is its own criterion's
+# (``SHEET_KINDS`` codes are ``CRITERIA`` codes), the chamber log backs the weight loss, the cycler
+# file the energy density. The test report backs no single criterion.
+EVIDENCE_CRITERION = {
+    **{kind: kind for kind in SHEET_KINDS.codes},
+    "chamber_log": "weight_loss",
+    "cycler": "energy_density",
+}
+# Raw-data quantities a ``[raw_plausibility]`` table may bound (not sheet columns): the time a
+# cycler file spans, first to last row, in hours.
+RAW_PLAUSIBILITY_QUANTITIES = ("cycler_duration_h",)
 
 
 class RuleSetInvalid(ValueError):
@@ -179,6 +195,9 @@ class EvidencePolicy:
     accepted_sources: tuple[str, ...]
     require_assigned_lab: bool
     require_accreditation_on_test_date: bool
+    # ``[evidence] required``: the dataset kinds (``EVIDENCE_KINDS``) a submission must carry
+    # before the maker may submit; ``None`` when the file has no list (versions before it).
+    required: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +209,9 @@ class WeightLossRule:
     min_samples: Limit
     conditions: tuple[Limit, ...]  # each named by the sheet column it checks
     note: str | None = None
+    # ``[criteria.weight_loss.chamber_log] max_gap_s``: the longest time between two chamber
+    # readings that a hold may span (a longer gap breaks it). ``None``: any gap is accepted.
+    chamber_max_gap_s: Limit | None = None
 
     def condition(self, name: str) -> Limit | None:
         return next((c for c in self.conditions if c.name == name), None)
@@ -282,9 +304,56 @@ class RuleSetData:
     effective_until: date | None = None
     standard_id_note: str | None = None
     plausibility: tuple[PlausibleRange, ...] = ()
+    raw_plausibility: tuple[PlausibleRange, ...] = ()  # RAW_PLAUSIBILITY_QUANTITIES
 
     def plausible_range(self, column: str) -> PlausibleRange | None:
         return next((r for r in self.plausibility if r.column == column), None)
+
+    def raw_plausible_range(self, quantity: str) -> PlausibleRange | None:
+        """``[raw_plausibility.<quantity>]``, or ``None`` when the rule set bounds nothing."""
+        return next((r for r in self.raw_plausibility if r.column == quantity), None)
+
+    @property
+    def cycler_duration_h(self) -> PlausibleRange | None:
+        """The time a cycler file may plausibly span, first to last row, in hours (a file
+        spanning 42 years is no energy test); ``None`` before rule sets bounded it."""
+        return self.raw_plausible_range("cycler_duration_h")
+
+    @property
+    def chamber_max_gap_s(self) -> Decimal | None:
+        """The longest gap between chamber readings a hold may span; ``None``: any gap."""
+        rule = self.weight_loss
+        return (
+            None if rule is None or rule.chamber_max_gap_s is None else rule.chamber_max_gap_s.value
+        )
+
+    @property
+    def required_evidence(self) -> tuple[str, ...]:
+        """The dataset kinds a submission must carry before the maker may submit: the file's
+        ``[evidence] required`` list, or (in versions without it) the result sheet of each
+        criterion the rule set has."""
+        if self.evidence.required is not None:
+            return self.evidence.required
+        present = {
+            "weight_loss": self.weight_loss,
+            "electrolyte_content": self.electrolyte_content,
+            "energy_density": self.energy_density,
+            "safety": self.safety,
+        }
+        return tuple(kind for kind in SHEET_KINDS.codes if present[EVIDENCE_CRITERION[kind]])
+
+    def required_evidence_for(self, class_code: str | None) -> tuple[str, ...]:
+        """``required_evidence`` for a claim of ``class_code``: evidence that backs a criterion
+        the class does not require is not required (a hybrid claim needs no weight-loss sheet
+        or chamber log in the default rule set); an unknown class gets the whole list."""
+        rule = self.class_rule(class_code)
+        if rule is None:
+            return self.required_evidence
+        return tuple(
+            kind
+            for kind in self.required_evidence
+            if EVIDENCE_CRITERION.get(kind) is None or EVIDENCE_CRITERION[kind] in rule.requires
+        )
 
     def class_rule(self, code: str | None) -> ClassRule | None:
         return next((c for c in self.classes if c.code == code), None)

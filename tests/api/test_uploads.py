@@ -217,5 +217,5 @@ def test_a_physically_impossible_value_is_refused_with_its_row_and_the_rule_set(
     [error] = response.json()["errors"]
     assert (error["row"], error["column"]) == (3, "cell_mass_g")
     assert "outside the physically possible range 0.1 to 100000" in error["message"]
-    assert "gbt-ssb-2026 v2" in error["message"]
+    assert "gbt-ssb-2026 v3" in error["message"]  # the newest version in force
     assert _nothing_stored(settings)

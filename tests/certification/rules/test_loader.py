@@ -41,7 +41,12 @@ def numbers_in(ruleset: RuleSetData):
 
 def test_both_shipped_rule_sets_are_listed_and_load():
     # <code>.toml is version 1; a later version of the same code is <code>.v<N>.toml.
-    assert set(FILES) == {"gbt-ssb-2026", "gbt-ssb-2026.v2", "t-csae-434-2025"}
+    assert set(FILES) == {
+        "gbt-ssb-2026",
+        "gbt-ssb-2026.v2",
+        "gbt-ssb-2026.v3",
+        "t-csae-434-2025",
+    }
     for stem, path in FILES.items():
         ruleset = load_ruleset(path.read_text(encoding="utf-8"))
         code, _, version = stem.partition(".v")
