@@ -8,7 +8,9 @@ exactly the code that produced the original result.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import inspect
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -80,34 +82,123 @@ def _num(value) -> float | None:
     return None if value is None else float(value)
 
 
-def summarise_raw(kind: str, stream: BinaryIO, *, ruleset: RuleSet) -> dict[str, Any]:
-    """Summarise a raw instrument file (streamed); raises the parser's ``RawDataRejected``."""
+def read_raw(
+    kind: str,
+    stream: BinaryIO,
+    *,
+    ruleset: RuleSet,
+    on_rows: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read a raw instrument file (streamed): what the portal made of it, and what its chart
+    draws (``Dataset.summary``, ``Dataset.preview``). ``on_rows(rows, bytes)`` reports progress
+    where the parser can. Raises the parser's ``RawDataRejected``."""
+    rules = rule_data(ruleset)
     if kind == Dataset.Kind.CYCLER:
-        summary = summarise_cycler(stream)
-        main = summary.main_discharge
-        return {
-            "format": summary.file_format,
-            "encoding": summary.encoding,
-            "rows_read": summary.rows_read,
-            "duration_s": summary.duration_s,
-            "discharge_segments": summary.discharge_segment_count,
-            "main_discharge_energy_wh": main.energy_wh,
-            "main_discharge_capacity_ah": main.capacity_ah,
-            "main_discharge_mean_current_a": main.mean_current_a,
-            "warnings": list(summary.warnings),
-        }
-    summary = summarise_chamber_log(stream, **_chamber_limits(rule_data(ruleset)))
+        return _cycler_record(
+            summarise_cycler(
+                stream, **_supported(summarise_cycler, progress=on_rows, **_cycler_limits(rules))
+            )
+        )
+    summary = summarise_chamber_log(
+        stream, **_supported(summarise_chamber_log, progress=on_rows), **_chamber_limits(rules)
+    )
+    return _chamber_record(summary)
+
+
+def _supported(function: Callable, **options) -> dict[str, Any]:
+    """The options ``function`` takes and that are set (a parser gains options over time)."""
+    accepted = inspect.signature(function).parameters
     return {
+        name: value for name, value in options.items() if name in accepted and value is not None
+    }
+
+
+def _cycler_limits(rules: RuleSetData) -> dict[str, Any]:
+    """The plausible time span of a cycler file, where the rule set gives one."""
+    limit = getattr(rules, "cycler_max_duration_s", None)
+    return {"max_duration_s": limit}
+
+
+def _series(preview: Any) -> dict[str, list[float]]:
+    """A downsampled series as JSON: times (s) and values, 6 significant digits."""
+    return {
+        "t": [float(f"{t:.6g}") for t in preview.t],
+        "y": [float(f"{y:.6g}") for y in preview.y],
+    }
+
+
+def _cycler_record(summary) -> tuple[dict[str, Any], dict[str, Any]]:
+    main = summary.main_discharge
+    record = {
+        "format": summary.file_format,
+        "encoding": summary.encoding,
+        "rows_read": summary.rows_read,
+        "duration_s": summary.duration_s,
+        "discharge_segments": summary.discharge_segment_count,
+        "main_discharge_energy_wh": main.energy_wh,
+        "main_discharge_capacity_ah": main.capacity_ah,
+        "main_discharge_mean_current_a": main.mean_current_a,
+        "main_discharge_start_s": main.start_time_s,
+        "main_discharge_duration_s": main.duration_s,
+        "warnings": list(summary.warnings),
+    }
+    series = getattr(summary, "preview", None) or {}
+    preview = {
+        "kind": Dataset.Kind.CYCLER,
+        "series": {name: _series(values) for name, values in series.items()},
+        "main_discharge": {
+            "start_s": main.start_time_s,
+            "end_s": main.start_time_s + main.duration_s,
+            "energy_wh": main.energy_wh,
+            "capacity_ah": main.capacity_ah,
+            "mean_current_a": main.mean_current_a,
+        },
+    }
+    return record, preview
+
+
+def _chamber_record(summary) -> tuple[dict[str, Any], dict[str, Any]]:
+    hold = summary.hold
+    record = {
         "format": "chamber_log",
         "encoding": summary.encoding,
         "rows_read": summary.rows_read,
         "duration_s": _num(summary.duration_s),
-        "longest_hold_s": _num(summary.hold.duration_s),
-        "hold_min_temperature_c": _num(summary.hold.min_temperature_c),
-        "hold_max_temperature_c": _num(summary.hold.max_temperature_c),
-        "hold_max_pressure_pa": _num(summary.hold.max_pressure_pa),
+        "longest_hold_s": _num(hold.duration_s),
+        "hold_min_temperature_c": _num(hold.min_temperature_c),
+        "hold_max_temperature_c": _num(hold.max_temperature_c),
+        "hold_max_pressure_pa": _num(hold.max_pressure_pa),
         "warnings": list(summary.warnings),
     }
+    series = getattr(summary, "preview", None) or {}
+    preview = {
+        "kind": Dataset.Kind.CHAMBER_LOG,
+        "series": {name: _series(values) for name, values in series.items()},
+        "hold": {"start_s": _num(hold.start_s), "end_s": _num(hold.end_s)},
+        "limits": {
+            "target_c": _num(summary.target_c),
+            "tolerance_c": _num(summary.tolerance_c),
+            "pressure_limit_pa": _num(summary.pressure_limit_pa),
+            "max_gap_s": _num(summary.max_gap_s),
+        },
+        "excursions": [_jsonable(e) for e in getattr(summary, "excursions", ())],
+        "gaps": [_jsonable(g) for g in getattr(summary, "gaps", ())],
+        "start_clock": getattr(summary, "start_clock", None),
+    }
+    return record, preview
+
+
+def _jsonable(item: Any) -> Any:
+    """A parser's small record (a dataclass or a mapping) as JSON-safe data."""
+    if dataclasses.is_dataclass(item):
+        item = dataclasses.asdict(item)
+    if isinstance(item, dict):
+        return {key: _jsonable(value) for key, value in item.items()}
+    if isinstance(item, Decimal):
+        return float(item)
+    if isinstance(item, list | tuple):
+        return [_jsonable(value) for value in item]
+    return item
 
 
 def _without_padding_zeros(value: Decimal | None) -> Decimal | None:
@@ -119,7 +210,7 @@ def _without_padding_zeros(value: Decimal | None) -> Decimal | None:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
 
 
-def _verified_stream(dataset: Dataset) -> BinaryIO:
+def verified_stream(dataset: Dataset) -> BinaryIO:
     """The stored file, after checking its SHA-256 against the upload's."""
     digest = hashlib.sha256()
     with dataset.file.storage.open(dataset.file.name, "rb") as handle:
@@ -154,7 +245,7 @@ def evaluation_datasets(evaluation: Evaluation) -> list[Dataset]:
     )
     if evaluation.inputs:  # a finished evaluation names its inputs; a re-run uses exactly those
         return list(qs.filter(pk__in=[item["dataset"] for item in evaluation.inputs]))
-    return list(qs.filter(withdrawn_at__isnull=True))
+    return list(qs.filter(withdrawn_at__isnull=True, parse_status=Dataset.ParseStatus.PARSED))
 
 
 def build_input(
@@ -182,7 +273,7 @@ def build_input(
                 "sha256": dataset.sha256,
             }
         )
-        with _verified_stream(dataset) as stream:
+        with verified_stream(dataset) as stream:
             ref = f"dataset:{dataset.pk}"
             if dataset.kind in Dataset.SHEET_KINDS:
                 parsed = parse_sheet(

@@ -77,4 +77,5 @@ class HandOff:
 # The hand-offs certification makes, by the name each task is registered under. The second is
 # ``reports``' work: certification names it and never imports it.
 EVALUATE_SUBMISSION = HandOff("certification.evaluate_submission")
+PARSE_DATASET = HandOff("certification.parse_dataset")
 ISSUE_CERTIFICATE = HandOff("reports.issue_certificate")

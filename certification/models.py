@@ -267,6 +267,12 @@ class Dataset(models.Model):
 
     Source = _choices("Source", vocabulary.EVIDENCE_SOURCES)
 
+    class ParseStatus(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be read")
+        PARSING = "parsing", _("Being read")
+        PARSED = "parsed", _("Read")
+        REJECTED = "rejected", _("Refused")
+
     SHEET_KINDS = vocabulary.SHEET_KINDS.codes
     RAW_KINDS = vocabulary.RAW_KINDS.codes
 
@@ -284,16 +290,42 @@ class Dataset(models.Model):
     encoding = models.CharField(max_length=32, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
+    # What the charts draw (downsampled series and their marks); read only by the pictures.
+    preview = models.JSONField(default=dict, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         "User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    withdrawal_reason = models.TextField(blank=True)
+    # Raw instrument files are read by a worker after the upload (``services.dataset_parse``); the
+    # row is the hand-off, as for evaluations: sent when, how often, leased until when.
+    parse_status = models.CharField(
+        max_length=16, choices=ParseStatus.choices, default=ParseStatus.PARSED
+    )
+    parse_progress = models.PositiveSmallIntegerField(default=100)
+    parse_rows = models.PositiveBigIntegerField(default=0)
+    parse_error = models.TextField(blank=True)
+    parse_error_line = models.PositiveBigIntegerField(null=True, blank=True)
+    parse_sent_at = models.DateTimeField(null=True, blank=True)
+    parse_send_count = models.PositiveSmallIntegerField(default=0)
+    parse_lease_expires_at = models.DateTimeField(null=True, blank=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
         constraints = [
             models.CheckConstraint(
                 name="dataset_sha256_hex", condition=Q(sha256__regex=r"^[0-9a-f]{64}$")
+            ),
+            models.CheckConstraint(
+                name="dataset_parse_progress_percent", condition=Q(parse_progress__lte=100)
+            ),
+        ]
+        indexes = [
+            models.Index(
+                name="dataset_parse_owed",
+                fields=["parse_status", "uploaded_at"],
+                condition=Q(parse_status__in=["queued", "parsing"]),
             ),
         ]
 

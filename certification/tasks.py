@@ -24,3 +24,20 @@ def evaluate_submission(evaluation_id: int) -> str:
 def sweep_evaluations() -> int:
     """Beat, every minute: send again every evaluation the broker or a worker lost."""
     return services.evaluations_sweep()
+
+
+@shared_task(
+    name=handoff.PARSE_DATASET.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def parse_dataset(dataset_id: int) -> str:
+    """Read an uploaded raw instrument file (issue 11: parsed by a worker, not the request)."""
+    return services.dataset_parse(dataset_id=dataset_id).parse_status
+
+
+@shared_task(name="certification.sweep_parses")
+def sweep_parses() -> int:
+    """Beat, every minute: send again every raw-file parse the broker or a worker lost."""
+    return services.parses_sweep()

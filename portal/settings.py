@@ -138,8 +138,57 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"  # never served publicly: evidence is downloaded through access-checked views
+
+
+def _file_storage(url: str) -> dict:
+    """Where evidence and certificate PDFs are kept (Django's "default" storage).
+
+    Empty: the filesystem under MEDIA_ROOT. ``s3://BUCKET[/PREFIX]?endpoint_url=...&region=...
+    &addressing_style=path|virtual``: an S3-compatible object store through django-storages; the
+    key pair comes from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or _FILE), never the URL.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"endpoint_url", "region", "addressing_style"})
+    if parts.scheme != "s3" or not parts.hostname or parts.username or unknown:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL={url!r} is not s3://BUCKET[/PREFIX]?endpoint_url=...&region=..."
+            "&addressing_style=path (credentials come from AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, not the URL)"
+            + (f"; unknown parameters: {', '.join(unknown)}" if unknown else "")
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.hostname,
+            "location": parts.path.strip("/"),
+            "endpoint_url": query.get("endpoint_url"),
+            "region_name": query.get("region"),
+            "addressing_style": query.get("addressing_style"),
+            "signature_version": "s3v4",
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            # Never replace a stored object; never hand out a link to one (evidence is served
+            # through access-checked views only, certification/storage.py).
+            "file_overwrite": False,
+            "querystring_auth": False,
+            "default_acl": None,
+            # A file opened through the storage API is spooled to disk above 8 MiB, not held in
+            # memory (django-storages' default keeps it all in memory).
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+
+
+STORAGE_URL = env_str("STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -325,6 +374,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-certificates": {"task": "reports.expire_certificates", "schedule": 3600.0},
     "sweep-evaluations": {
         "task": "certification.sweep_evaluations",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    "sweep-parses": {
+        "task": "certification.sweep_parses",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
     "sweep-reports": {"task": "reports.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},

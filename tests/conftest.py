@@ -196,6 +196,21 @@ def upload_all(submission, user, profile="all_solid_state", kinds=SHEETS):
         )
 
 
+def upload_read(submission, user, kind, content: bytes, name: str):
+    """Upload a file through the service and, for a raw instrument file, read it as the worker
+    would (``dataset_parse``; test transactions never run the after-commit hand-off)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification import services
+
+    dataset = services.dataset_upload(
+        user=user, submission=submission, kind=kind, upload=SimpleUploadedFile(name, content)
+    )
+    if dataset.parse_status != dataset.ParseStatus.PARSED:
+        dataset = services.dataset_parse(dataset_id=dataset.pk)
+    return dataset
+
+
 @pytest.fixture
 def api():
     """``api(user)`` is a DRF client authenticated with that user's token; ``api(None)`` is anonymous."""

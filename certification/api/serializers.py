@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from certification import selectors
+from certification import selectors, uploads
 from certification.models import (
     AuditEvent,
     BatteryClass,
@@ -64,9 +64,25 @@ class DatasetSerializer(serializers.ModelSerializer):
             "encoding",
             "row_count",
             "summary",
+            "parse_status",
+            "parse_progress",
+            "parse_rows",
+            "parse_error",
+            "parse_error_line",
             "withdrawn_at",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
+
+    parse_error = serializers.SerializerMethodField()
+
+    def get_parse_error(self, dataset: Dataset) -> str:
+        """Why the parser refused the file, in the request's language."""
+        return uploads.parse_error_text(dataset)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, trim_whitespace=True)
 
 
 class DatasetUploadSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from certification import access, selectors, services
+from certification import access, selectors, services, uploads
 from certification.api.serializers import (
     AuditEventSerializer,
     DatasetSerializer,
@@ -29,6 +29,7 @@ from certification.api.serializers import (
     LabSerializer,
     ProductSerializer,
     SubmissionSerializer,
+    WithdrawalSerializer,
 )
 from certification.csvfile import CsvRenderer, ErrorsAsJson, csv_lines
 from certification.exceptions import InvalidInput, NotPermitted
@@ -147,7 +148,7 @@ class SubmissionViewSet(
     @extend_schema(
         methods=["post"],
         request={"multipart/form-data": DatasetUploadSerializer},
-        responses={201: DatasetSerializer},
+        responses={201: DatasetSerializer, 202: DatasetSerializer},
     )
     @extend_schema(methods=["get"], responses={200: DatasetSerializer(many=True)})
     @action(
@@ -172,7 +173,12 @@ class SubmissionViewSet(
             kind=form.validated_data["kind"],
             upload=form.validated_data["file"],
         )
-        return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
+        # A raw instrument file is read by a worker: 202, and its parse_status tells how far.
+        queued = dataset.parse_status != Dataset.ParseStatus.PARSED
+        return Response(
+            DatasetSerializer(dataset).data,
+            status=status.HTTP_202_ACCEPTED if queued else status.HTTP_201_CREATED,
+        )
 
 
 class DatasetViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -183,16 +189,37 @@ class DatasetViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "uploaded_by", "organisation"
         )
 
-    @extend_schema(request=None, responses={200: DatasetSerializer})
+    @extend_schema(request=WithdrawalSerializer, responses={200: DatasetSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        dataset = services.dataset_withdraw(user=request.user, dataset=self.get_object())
+        dataset = self.get_object()
+        form = WithdrawalSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        dataset = services.dataset_withdraw(
+            user=request.user, dataset=dataset, reason=form.validated_data["reason"]
+        )
         return Response(DatasetSerializer(dataset).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """The numbers behind the file's chart: downsampled series (time in s) and their marks
+        (the main discharge; the chamber's hold, band, limit, excursions and gaps)."""
+        return Response(uploads.dataset_preview(self.get_object()))
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            409: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="The stored file no longer matches the SHA-256 recorded at upload; "
+                "nothing is served and the failed check is in the audit log.",
+            ),
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        return evidence_response(self.get_object())
+        return evidence_response(self.get_object(), user=request.user)
 
 
 class SheetTemplateView(APIView):

@@ -274,7 +274,7 @@ def cross_check_cyclers(
                 )
             )
             continue
-        best = _closest_row(candidates, raw)
+        best = closest_row(candidates, raw)
         within = best is not None and tolerance.holds(best[0])
         out.append(
             {
@@ -304,7 +304,7 @@ def cross_check_cyclers(
     return ok
 
 
-def _closest_row(candidates: list, raw: Decimal | None) -> tuple[Decimal, Decimal, str] | None:
+def closest_row(candidates: list, raw: Decimal | None) -> tuple[Decimal, Decimal, str] | None:
     """(deviation %, sheet energy, sample id) of the row whose energy the cycler's is nearest."""
     best = None
     for row, _ref in candidates:

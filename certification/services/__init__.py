@@ -26,6 +26,12 @@ from certification.services.evaluations import (
     owed_evaluations,
     stuck_evaluations,
 )
+from certification.services.parsing import (
+    dataset_parse,
+    parse_hand_off,
+    parses_sweep,
+    stuck_parses,
+)
 from certification.services.review import submission_decide
 from certification.services.rulesets import ruleset_in_force, rulesets_sync
 from certification.services.submissions import (
@@ -40,6 +46,7 @@ __all__ = [
     "PRODUCT_FIELDS",
     "SUBMISSION_TRANSITIONS",
     "audit",
+    "dataset_parse",
     "dataset_upload",
     "dataset_withdraw",
     "evaluation_hand_off",
@@ -48,10 +55,13 @@ __all__ = [
     "evaluation_run",
     "evaluations_sweep",
     "owed_evaluations",
+    "parse_hand_off",
+    "parses_sweep",
     "product_create",
     "rulesets_sync",
     "ruleset_in_force",
     "stuck_evaluations",
+    "stuck_parses",
     "submission_create",
     "submission_decide",
     "submission_submit",

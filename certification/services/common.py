@@ -3,8 +3,10 @@ and the row lock a transition takes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from certification.exceptions import InvalidTransition
@@ -56,3 +58,23 @@ def transition(submission: Submission, new_status: str) -> None:
 
 def locked_submission(submission_id: int) -> Submission:
     return Submission.objects.select_for_update().select_related("product").get(pk=submission_id)
+
+
+# While the broker stays away, each further send of one piece of work waits twice as long, up to
+# this many hand-off deadlines (a minute, two, four ... then every 32 minutes).
+MAX_BACKOFF_STEPS = 5
+
+
+def deadline() -> dt.timedelta:
+    """How long queued work may wait for a worker before the sweep sends it again."""
+    return dt.timedelta(seconds=settings.HANDOFF_DEADLINE_SECONDS)
+
+
+def lease() -> dt.timedelta:
+    """How long a worker holds running work without reporting progress."""
+    return dt.timedelta(seconds=settings.EVALUATION_LEASE_SECONDS)
+
+
+def backoff(send_count: int) -> dt.timedelta:
+    """The wait before sending work again that was already sent ``send_count`` times."""
+    return deadline() * 2 ** min(max(send_count - 1, 0), MAX_BACKOFF_STEPS)

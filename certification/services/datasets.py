@@ -17,16 +17,23 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from certification import access
-from certification.evidence import rule_data, summarise_raw
-from certification.exceptions import FieldError, InvalidTransition, NotPermitted, UploadRejected
+from certification.evidence import rule_data
+from certification.exceptions import (
+    FieldError,
+    InvalidInput,
+    InvalidTransition,
+    NotPermitted,
+    UploadRejected,
+)
 from certification.models import Dataset, Submission, User
-from certification.parsers.errors import RawDataRejected
 from certification.parsers.sheets.errors import SheetRejected
 from certification.parsers.sheets.parse import parse_sheet
 from certification.services.common import EDITABLE_STATUSES, audit, locked_submission
+from certification.services.parsing import parse_hand_off
 from certification.services.rulesets import ruleset_in_force
 
 PDF_MAGIC = b"%PDF-"
+WITHDRAWAL_REASON_MAX = 1000
 
 
 def _translated(template: str, params: dict, english: str) -> str:
@@ -96,12 +103,21 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
             "file_format": sheet.file_format,
             "encoding": sheet.encoding or "",
             "row_count": len(sheet.rows),
-            "summary": {},
+            "summary": {"rows": [_jsonable_row(row) for row in sheet.rows]},
         }
     if kind == Dataset.Kind.TEST_REPORT:
         pages = _pdf_pages(upload)
         return {"file_format": "pdf", "encoding": "", "row_count": 0, "summary": {"pages": pages}}
-    return _validate_raw(kind=kind, upload=upload)
+    return _raw_record(kind)
+
+
+def _jsonable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A parsed sheet row as JSON (numbers as their exact text, dates ISO), kept with the
+    upload so pages compare raw files with it without re-reading the sheet."""
+    return {
+        key: value if value is None or isinstance(value, bool | int | str) else str(value)
+        for key, value in row.items()
+    }
 
 
 def _check_plausible(rows) -> None:
@@ -164,22 +180,16 @@ def _pdf_pages(upload) -> int:
     return pages
 
 
-def _validate_raw(*, kind: str, upload) -> dict[str, Any]:
-    upload.seek(0)
-    try:
-        summary = summarise_raw(kind, upload, ruleset=ruleset_in_force())
-    except RawDataRejected as exc:
-        message = _translated(exc.template, dict(exc.params), exc.message)
-        raise UploadRejected(
-            message, errors=[FieldError(message, row=getattr(exc, "line", None))]
-        ) from None
-    finally:
-        upload.seek(0)
+def _raw_record(kind: str) -> dict[str, Any]:
+    """A raw instrument file is read by a worker after the upload (``services.parsing``): here
+    it is only stored, as queued work."""
     return {
-        "file_format": summary.get("format", kind),
-        "encoding": summary.get("encoding", ""),
-        "row_count": summary.get("rows_read", 0),
-        "summary": summary,
+        "file_format": kind[:16],
+        "encoding": "",
+        "row_count": 0,
+        "summary": {},
+        "parse_status": Dataset.ParseStatus.QUEUED,
+        "parse_progress": 0,
     }
 
 
@@ -238,12 +248,31 @@ def dataset_upload(*, user: User, submission: Submission, kind: str, upload: Fil
                 source=source,
                 sha256=sha256,
                 rows=recorded["row_count"],
+                name=original_name,
             )
+            if kind in Dataset.RAW_KINDS:
+                transaction.on_commit(lambda: parse_hand_off(dataset_id=dataset.pk))
     except BaseException:
         if stored_name:
             default_storage.delete(stored_name)
         raise
     return dataset
+
+
+def refuse_while_reading(submission: Submission) -> None:
+    """A submission cannot be submitted while a worker is still reading one of its raw files:
+    the evaluation would miss it. Raises ``InvalidTransition`` naming the files."""
+    unread = list(
+        submission.datasets.filter(
+            withdrawn_at__isnull=True,
+            parse_status__in=(Dataset.ParseStatus.QUEUED, Dataset.ParseStatus.PARSING),
+        ).values_list("original_name", flat=True)
+    )
+    if unread:
+        raise InvalidTransition(
+            _("Wait until the portal has read %(files)s; then submit.")
+            % {"files": ", ".join(unread)}
+        )
 
 
 def withdrawal_refusal(*, user: User, dataset: Dataset, submission_status: str):
@@ -257,8 +286,9 @@ def withdrawal_refusal(*, user: User, dataset: Dataset, submission_status: str):
     return None
 
 
-def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
-    """The uploader's organisation withdraws a file (kept for the audit trail, not evaluated)."""
+def dataset_withdraw(*, user: User, dataset: Dataset, reason: str = "") -> Dataset:
+    """The uploader's organisation withdraws a file, saying why (kept for the audit trail, not
+    evaluated). The audit record names the file."""
     if isinstance(
         refusal := withdrawal_refusal(
             user=user, dataset=dataset, submission_status=dataset.submission.status
@@ -266,6 +296,16 @@ def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
         NotPermitted,
     ):
         raise refusal
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Say why the file is withdrawn.")
+        raise InvalidInput(message, errors=[FieldError(message, column="reason")])
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        message = _("The reason is %(length)d characters long; at most %(max)d are kept.") % {
+            "length": len(reason),
+            "max": WITHDRAWAL_REASON_MAX,
+        }
+        raise InvalidInput(message, errors=[FieldError(message, column="reason")])
     with transaction.atomic():
         held = locked_submission(dataset.submission_id)
         if refusal := withdrawal_refusal(user=user, dataset=dataset, submission_status=held.status):
@@ -275,6 +315,15 @@ def dataset_withdraw(*, user: User, dataset: Dataset) -> Dataset:
             return locked
         locked.withdrawn_at = timezone.now()
         locked.withdrawn_by = user
-        locked.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit(action="dataset.withdrawn", actor=user, submission=held, dataset=locked.pk)
+        locked.withdrawal_reason = reason
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        audit(
+            action="dataset.withdrawn",
+            actor=user,
+            submission=held,
+            dataset=locked.pk,
+            name=locked.original_name,
+            kind=locked.kind,
+            reason=reason,
+        )
     return locked

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,19 +24,20 @@ from certification import access, handoff
 from certification.evidence import EvidenceChanged, evaluate_evidence, reproduce
 from certification.exceptions import InvalidTransition, NotPermitted
 from certification.models import Evaluation, Submission, User
-from certification.services.common import S, audit, locked_submission, transition
+from certification.services.common import (
+    S,
+    audit,
+    backoff,
+    deadline,
+    lease,
+    locked_submission,
+    transition,
+)
 
 logger = logging.getLogger(__name__)
 
 E = Evaluation.Status
 OWED = (E.QUEUED, E.RUNNING)
-# While the broker stays away, each further send of one evaluation waits twice as long, up to
-# this many hand-off deadlines (a minute, two, four ... then every 32 minutes).
-MAX_BACKOFF_STEPS = 5
-
-
-def _lease() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.EVALUATION_LEASE_SECONDS)
 
 
 def evaluation_hand_off(*, evaluation_id: int) -> bool:
@@ -57,11 +57,6 @@ def evaluation_hand_off(*, evaluation_id: int) -> bool:
     return sent
 
 
-def _backoff(send_count: int) -> dt.timedelta:
-    deadline = dt.timedelta(seconds=settings.HANDOFF_DEADLINE_SECONDS)
-    return deadline * 2 ** min(max(send_count - 1, 0), MAX_BACKOFF_STEPS)
-
-
 def owed_evaluations(*, now: dt.datetime | None = None) -> list[Evaluation]:
     """Evaluations to send again now: queued past the hand-off deadline, or running with a
     lapsed lease, and not sent within their back-off (a minute after the first send, two after
@@ -72,15 +67,14 @@ def owed_evaluations(*, now: dt.datetime | None = None) -> list[Evaluation]:
         .only("pk", "status", "sent_at", "send_count", "queued_at")
         .order_by("queued_at")[:1000]
     )
-    return [e for e in candidates if e.sent_at is None or e.sent_at < now - _backoff(e.send_count)]
+    return [e for e in candidates if e.sent_at is None or e.sent_at < now - backoff(e.send_count)]
 
 
 def stuck_evaluations(*, now: dt.datetime | None = None):
     """Evaluations a worker should have taken or finished by now (the operations page)."""
     now = now or timezone.now()
-    deadline = dt.timedelta(seconds=settings.HANDOFF_DEADLINE_SECONDS)
     return Evaluation.objects.filter(
-        Q(status=E.QUEUED, queued_at__lt=now - deadline)
+        Q(status=E.QUEUED, queued_at__lt=now - deadline())
         | Q(status=E.RUNNING, lease_expires_at__lt=now)
     )
 
@@ -135,7 +129,7 @@ def _set_progress(evaluation_id: int, progress: int, stage: str, params: dict) -
         progress=min(progress, 100),
         stage=stage,
         stage_params=params,
-        lease_expires_at=timezone.now() + _lease(),
+        lease_expires_at=timezone.now() + lease(),
     )
 
 
@@ -159,7 +153,7 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
             logger.warning("evaluation %s: lease lapsed, running it again", evaluation_id)
         evaluation.status = E.RUNNING
         evaluation.started_at = now
-        evaluation.lease_expires_at = now + _lease()
+        evaluation.lease_expires_at = now + lease()
         evaluation.stage = Evaluation.Stage.READING_EVIDENCE
         evaluation.stage_params = {}
         evaluation.save(

@@ -13,6 +13,7 @@ from certification import access
 from certification.exceptions import FieldError, InvalidInput, NotPermitted
 from certification.models import Evaluation, Organisation, Product, RuleSet, Submission, User
 from certification.services.common import S, audit, locked_submission, transition
+from certification.services.datasets import refuse_while_reading
 from certification.services.evaluations import evaluation_hand_off
 from certification.services.rulesets import ruleset_in_force
 
@@ -101,6 +102,7 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
     with transaction.atomic():
         locked = locked_submission(submission.pk)
         transition(locked, S.EVALUATING)
+        refuse_while_reading(locked)
         locked.attempt += 1
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "attempt", "submitted_at", "updated_at"])

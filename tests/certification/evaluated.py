@@ -10,12 +10,12 @@ import io
 import re
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.criteria import LISTED_IDS
 from certification.models import Evaluation
 from certification.rules import RULESET_DIR, load_ruleset
+from tests.conftest import upload_read
 from tests.samples import sample_sheet
 
 RULES = load_ruleset(
@@ -61,12 +61,7 @@ def chamber_log(*, hours) -> bytes:
 
 
 def upload(submission, user, kind, content, name=None):
-    services.dataset_upload(
-        user=user,
-        submission=submission,
-        kind=kind,
-        upload=SimpleUploadedFile(name or f"{kind}.csv", content),
-    )
+    upload_read(submission, user, kind, content, name or f"{kind}.csv")
 
 
 def run(submission, cast) -> Evaluation:

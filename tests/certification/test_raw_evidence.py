@@ -4,9 +4,9 @@ chamber log shows the weight-loss conditions held (STANDARD.md section 6)."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
+from tests.conftest import upload_read
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,7 @@ def chamber_log(*, hours: float, temperature_c: float = 120.0, pressure_pa: floa
 
 
 def _upload(submission, user, kind, content, name):
-    return services.dataset_upload(
-        user=user, submission=submission, kind=kind, upload=SimpleUploadedFile(name, content)
-    )
+    return upload_read(submission, user, kind, content, name)
 
 
 def _evaluate(submission, cast, *, cycler: bytes, chamber: bytes):

@@ -16,11 +16,10 @@ import signal
 import time
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import AuditEvent, Evaluation, Product, Submission
-from tests.conftest import PRODUCT_FIELDS
+from tests.conftest import PRODUCT_FIELDS, upload_read
 from tests.e2e.conftest import start_worker, stop_worker
 from tests.handoff import PrivateRedis, broker_at
 from tests.samples import sample_sheet
@@ -54,12 +53,7 @@ def ready_submission(cast, orgs, n: int, *, cycler: bytes | None = None) -> Subm
     if cycler is not None:
         files.append(("cycler", "discharge.bdf.csv", cycler))
     for kind, name, data in files:
-        services.dataset_upload(
-            user=cast["lab"],
-            submission=submission,
-            kind=kind,
-            upload=SimpleUploadedFile(name, data),
-        )
+        upload_read(submission, cast["lab"], kind, data, name)
     return submission
 
 

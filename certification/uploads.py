@@ -1,0 +1,158 @@
+"""What the portal made of each uploaded file, as the submission page and the API show it.
+
+A raw instrument file is read by a worker after the upload (``services.parsing``). Before anyone
+submits, the lab sees the parse live (a percentage and the rows read) and then what the portal
+made of the file: its format, rows, discharge segments, energy and warnings, and how it compares
+with the result sheet already uploaded (a match within the rule set's tolerance, or the two
+numbers side by side). Reads only; no state changes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from certification.criteria.energy_density import closest_row
+from certification.evidence import rule_data
+from certification.models import Dataset, RuleSet
+from certification.parsers.cycler.summary import CYCLER_FORMATS
+
+P = Dataset.ParseStatus
+
+
+def parse_error_text(dataset: Dataset) -> str:
+    """Why the parser refused the file, in the active language (English if no template)."""
+    if dataset.parse_status != P.REJECTED:
+        return ""
+    error = (dataset.summary or {}).get("error") or {}
+    template, params = error.get("template") or "", error.get("params") or {}
+    if not template:
+        return dataset.parse_error
+    try:
+        return _(template) % params if params else _(template)
+    except (KeyError, TypeError, ValueError):
+        return dataset.parse_error
+
+
+def format_label(dataset: Dataset) -> str:
+    if dataset.file_format == "chamber_log":
+        return _("Vacuum chamber log")
+    if dataset.file_format in CYCLER_FORMATS:
+        return _(CYCLER_FORMATS[dataset.file_format])
+    return dataset.file_format.upper()
+
+
+@dataclass(frozen=True)
+class SheetMatch:
+    """A cycler file's main discharge against the lab's energy sheet."""
+
+    within: bool | None  # None: no sheet row to compare with yet
+    cycler_wh: str
+    sheet_wh: str | None = None
+    sample_id: str | None = None
+    deviation_pct: str | None = None
+    tolerance_pct: str | None = None
+    sheet_name: str | None = None
+
+
+def energy_sheet_match(dataset: Dataset, sheets: Iterable[Dataset], ruleset: RuleSet) -> SheetMatch:
+    """Compare a parsed cycler file's main-discharge energy with the lab's current energy sheet,
+    as the energy criterion will (the row nearest in energy, the rule set's tolerance)."""
+    energy = dataset.summary.get("main_discharge_energy_wh")
+    raw = abs(Decimal(str(energy))) if energy is not None else None
+    cycler_wh = figure(raw, digits=4) if raw is not None else "—"
+    sheet = next(
+        (
+            s
+            for s in sheets
+            if s.kind == Dataset.Kind.ENERGY_DENSITY
+            and s.source == dataset.source
+            and s.withdrawn_at is None
+            and s.summary.get("rows")
+        ),
+        None,
+    )
+    if sheet is None or raw is None:
+        return SheetMatch(within=None, cycler_wh=cycler_wh)
+    rule = rule_data(ruleset).energy_density
+    best = closest_row([(row, None) for row in sheet.summary["rows"]], raw)
+    if best is None or rule is None:
+        return SheetMatch(within=None, cycler_wh=cycler_wh, sheet_name=sheet.original_name)
+    deviation, sheet_wh, sample_id = best
+    return SheetMatch(
+        within=rule.cycler_tolerance_pct.holds(deviation),
+        cycler_wh=cycler_wh,
+        sheet_wh=figure(sheet_wh, digits=4),
+        sample_id=sample_id,
+        deviation_pct=figure(deviation, digits=2),
+        tolerance_pct=figure(rule.cycler_tolerance_pct.value, digits=2),
+        sheet_name=sheet.original_name,
+    )
+
+
+def file_feedback(datasets: list[Dataset], ruleset: RuleSet) -> dict[int, dict[str, Any]]:
+    """Per raw file (by id): its parse state and, once read, what the portal made of it."""
+    out: dict[int, dict[str, Any]] = {}
+    for dataset in datasets:
+        if dataset.kind not in Dataset.RAW_KINDS:
+            continue
+        item: dict[str, Any] = {
+            "status": dataset.parse_status,
+            "status_label": dataset.get_parse_status_display(),
+            "progress": dataset.parse_progress,
+            "rows": dataset.parse_rows,
+        }
+        if dataset.parse_status == P.REJECTED:
+            item["error"] = parse_error_text(dataset)
+            item["line"] = dataset.parse_error_line
+        elif dataset.parse_status == P.PARSED:
+            summary = dataset.summary
+            item.update(
+                format=format_label(dataset),
+                warnings=summary.get("warnings", []),
+                duration_h=figure(Decimal(str(summary.get("duration_s") or 0)) / 3600, digits=2),
+            )
+            if dataset.kind == Dataset.Kind.CYCLER:
+                item["segments"] = summary.get("discharge_segments")
+                item["capacity_ah"] = figure(
+                    _decimal(summary.get("main_discharge_capacity_ah")), digits=4
+                )
+                item["match"] = energy_sheet_match(dataset, datasets, ruleset)
+            else:
+                item["hold_h"] = figure(
+                    Decimal(str(summary.get("longest_hold_s") or 0)) / 3600, digits=2
+                )
+        out[dataset.pk] = item
+    return out
+
+
+def figure(value: Decimal | float | None, *, digits: int) -> str:
+    """A computed number with ``digits`` significant digits (never an exponent), for reading."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(number)
+    if number == 0:
+        return "0"
+    places = max(digits - 1 - number.copy_abs().adjusted(), 0)
+    return f"{number:.{places}f}"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def dataset_preview(dataset: Dataset) -> dict[str, Any]:
+    """The numbers behind a file's chart (API ``/datasets/{id}/preview/``)."""
+    return {
+        "dataset": dataset.pk,
+        "name": dataset.original_name,
+        "kind": dataset.kind,
+        "parse_status": dataset.parse_status,
+        **(dataset.preview or {}),
+    }
