@@ -15,6 +15,9 @@ VENDOR = Vendor(
 )
 
 
+LOOKED_FOR = "Arbin (Data_Point, Test_Time, Current or Voltage)"
+
+
 def recognises(names: set[str], columns: list[Column]) -> bool:
     """A data-point counter, a test time and a voltage or current column."""
     return bool("datapoint" in names and "testtime" in names and names & {"current", "voltage"})

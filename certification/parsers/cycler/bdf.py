@@ -24,6 +24,12 @@ VENDOR = Vendor(
 )
 
 
+LOOKED_FOR = (
+    "Battery Data Format (Test Time / s or Unix Time / s, Voltage / V or Current / A; or "
+    "test_time_second, voltage_volt, current_ampere)"
+)
+
+
 def recognises(names: set[str], columns: list[Column]) -> bool:
     """A test time (or Unix time) and a voltage or current column."""
     return bool(names & {"testtime", "unixtime"} and names & {"voltage", "current"})

@@ -28,6 +28,7 @@ VENDOR = Vendor(
 FIRST_LINES = ("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")
 MARKERS = tuple(text.encode("ascii") for text in FIRST_LINES)
 MAX_HEADER_LINES = 5000
+LOOKED_FOR = 'BioLogic (a first line "EC-Lab ASCII FILE" or "BT-Lab ASCII FILE")'
 
 
 def recognises(names: set[str], columns: list[Column]) -> bool:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from certification.parsers.cycler import arbin, bdf, biologic, maccor, neware
 from certification.parsers.cycler.columns import Column, Layout, Vendor, column
 from certification.parsers.cycler.messages import MSG_UNKNOWN_FORMAT
-from certification.parsers.cycler.summary import ACCEPTED_FORMATS
 from certification.parsers.errors import RawDataRejected
 from certification.parsers.textstream import LineSource, guess_delimiter, split_line
 
@@ -27,6 +26,11 @@ _FAMILIES: tuple[tuple[Vendor, Callable[[set[str], list[Column]], bool]], ...] =
     (biologic.VENDOR, biologic.recognises),
     (neware.VENDOR, neware.recognises),
 )
+LOOKED_FOR = "; ".join(
+    (maccor.LOOKED_FOR, arbin.LOOKED_FOR, bdf.LOOKED_FOR, biologic.LOOKED_FOR, neware.LOOKED_FOR)
+)
+# At most this much of the first line is quoted by the header-not-found message.
+_QUOTE_CHARS = 80
 
 
 def identify(columns: list[Column]) -> Vendor | None:
@@ -44,11 +48,14 @@ def read_header(lines: LineSource) -> Layout:
     if biologic.starts_file(first):
         return biologic.read_header(lines)
     line = first
+    quoted: str | None = None  # the first line with text, for the message
     for _ in range(MAX_PREAMBLE_LINES):
         if not line:
             break
         text = line.rstrip("\r\n")
         if text.strip():
+            if quoted is None:
+                quoted = " ".join(text.lstrip("\ufeff").split())
             delimiter = guess_delimiter(text)
             columns = [column(i, label) for i, label in enumerate(split_line(text, delimiter))]
             if neware.may_start_hierarchy(columns):
@@ -56,9 +63,14 @@ def read_header(lines: LineSource) -> Layout:
                 if layout is not None:
                     return layout
             vendor = identify(columns)
+            if vendor is maccor.VENDOR:
+                columns = maccor.milli_units(columns)
             if vendor is not None:
                 return Layout(vendor, delimiter, lines.line_no, columns)
         line = lines.readline()
+    quoted = quoted or ""
+    if len(quoted) > _QUOTE_CHARS:
+        quoted = quoted[: _QUOTE_CHARS - 1] + "…"
     raise RawDataRejected(
-        MSG_UNKNOWN_FORMAT, {"lines": MAX_PREAMBLE_LINES, "accepted": ACCEPTED_FORMATS}
+        MSG_UNKNOWN_FORMAT, {"lines": MAX_PREAMBLE_LINES, "first": quoted, "looked_for": LOOKED_FOR}
     )

@@ -5,9 +5,17 @@
 gives the sign. A ``TestTime`` exported as a bare number has no unit: it is inferred from the
 ``DPT Time`` stamps of the same rows (s, min or h) and reported in the warnings, else the file is
 rejected.
+
+Maccor's "milli" export option writes ``mAmps``, ``mAmp-hr`` and ``mWatt-hr`` (and ``mVolts`` in
+some templates); its voltage column keeps the label ``Volts`` but holds millivolts (the real WMG
+export in tests/data shows it: its ``mWatt-hr`` over ``mAmp-hr`` is ``Volts`` / 1000). So in a
+header with milli columns, ``Volts`` is read as mV, and each milli label as its quantity in mA,
+mV, mAh or mWh (``milli_units``).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from certification.parsers.cycler.columns import Column, Vendor
 from certification.parsers.cycler.messages import MSG_TIME_UNIT_UNKNOWN, WARN_TIME_UNIT_INFERRED
@@ -29,9 +37,39 @@ VENDOR = Vendor(
 )
 
 
+# What the header-not-found message says this family's header has.
+LOOKED_FOR = "Maccor (Rec# or Rec, Amps or mAmps or Current, State or Md)"
+# Milli-unit labels of the "milli" export: normalised name -> (name, unit) of the same quantity.
+_MILLI = {
+    "mamps": ("amps", "ma"),
+    "mvolts": ("volts", "mv"),
+    "mamphr": ("amphr", "mah"),
+    "mwatthr": ("watthr", "mwh"),
+}
+
+
 def recognises(names: set[str], columns: list[Column]) -> bool:
     """A record number, a current and a state column."""
-    return bool(names & {"rec#", "rec"} and names & {"amps", "current"} and names & {"state", "md"})
+    return bool(
+        names & {"rec#", "rec"} and names & {"amps", "mamps", "current"} and names & {"state", "md"}
+    )
+
+
+def milli_units(columns: list[Column]) -> list[Column]:
+    """The header of a "milli" export read in its units: ``mAmps`` is the current in mA, and a
+    bare ``Volts`` beside milli columns holds mV (see the module's docstring). Other headers are
+    returned unchanged."""
+    if not any(c.name in _MILLI and not c.unit for c in columns):
+        return columns
+    adjusted = []
+    for c in columns:
+        if c.name in _MILLI and not c.unit:
+            name, unit = _MILLI[c.name]
+            c = replace(c, name=name, unit=unit)
+        elif c.name == "volts" and not c.unit:
+            c = replace(c, unit="mv")
+        adjusted.append(c)
+    return adjusted
 
 
 def infer_time_scale(

@@ -11,8 +11,9 @@ from __future__ import annotations
 from certification.vocabulary import gettext_noop
 
 MSG_UNKNOWN_FORMAT = gettext_noop(
-    "This file is not a recognised cycler export: no header row with time, voltage and current "
-    "columns was found in its first %(lines)s lines. Accepted: %(accepted)s."
+    "This file is not a recognised cycler export: none of its first %(lines)s lines is the header "
+    'row of an accepted format (its first line with text reads "%(first)s"). Looked for: '
+    "%(looked_for)s."
 )
 MSG_BAD_CSV = gettext_noop("Line %(line)s could not be read: %(detail)s.")
 MSG_BIOLOGIC_HEADER = gettext_noop(

@@ -33,6 +33,9 @@ _ROW_ID = {"datapoint", "recordid", "recordindex", "数据序号", "记录序号
 _HIERARCHY_TOP = {"cycleindex", "cycleid", "循环号", "循环序号"}
 
 
+LOOKED_FOR = "Neware (DataPoint or Record ID or 数据序号 with Current or Voltage; or 电流, 电压)"
+
+
 def recognises(names: set[str], columns: list[Column]) -> bool:
     """A Chinese current or voltage label, or a record counter with a current or voltage."""
     has_cjk = any("电流" in c.name or "电压" in c.name for c in columns)

@@ -28,7 +28,8 @@ DURATION = re.compile(
 )
 CLOCK = re.compile(
     r"\s*(?P<a>\d{1,4})[-/.](?P<b>\d{1,2})[-/.](?P<c>\d{1,4})[ T]+"
-    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}(?:[.,]\d*)?))?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*"
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}(?:[.,]\d*)?))?\s*"
+    r"(?:(?P<half>[AaPp])\.?[Mm]\.?\s*)?(?:Z|[+-]\d{2}:?\d{2})?\s*"
 )
 
 
@@ -47,8 +48,10 @@ def parse_duration(text: str) -> float:
 class ClockParser:
     """Date and time of day -> seconds on a uniform scale (time zone and DST are ignored).
 
-    The date order is settled by the first value: year first (ISO); else month first, as
-    BioLogic, Arbin and Maccor write it in their US default, unless the first number exceeds 12.
+    A 24-hour clock or a 12-hour one with AM/PM (``5/11/2021 3:40:24 PM``, as Maccor writes its
+    ``DPT Time`` on an English Windows). The date order is settled by the first value: year first
+    (ISO); else month first, as BioLogic, Arbin and Maccor write it in their US default, unless
+    the first number exceeds 12.
     """
 
     def __init__(self) -> None:
@@ -67,7 +70,12 @@ class ClockParser:
                 self._days.clear()
             self._days[date_key] = days
         seconds = float((match["s"] or "0").replace(",", "."))
-        return days * 86400.0 + int(match["h"]) * 3600 + int(match["m"]) * 60 + seconds
+        hour = int(match["h"])
+        if match["half"] is not None:  # a 12-hour clock: 12:05 AM is 00:05, 12:05 PM is 12:05
+            if not 1 <= hour <= 12:
+                raise ValueError(text)
+            hour = hour % 12 + (12 if match["half"] in "Pp" else 0)
+        return days * 86400.0 + hour * 3600 + int(match["m"]) * 60 + seconds
 
     def _date(self, a: int, b: int, c: int, a_text: str) -> int:
         if len(a_text) == 4:

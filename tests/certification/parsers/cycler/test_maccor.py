@@ -1,4 +1,5 @@
-"""Maccor text exports: the vendor's watt-hours, a test time without a unit."""
+"""Maccor text exports: the vendor's watt-hours, a test time without a unit, milli units, a
+12-hour clock."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import csv
 
 import pytest
 
+from certification.parsers.cycler import maccor
+from certification.parsers.cycler.columns import column
 from tests.certification.parsers.cycler.exports import DATA, rejection, summarise, summarise_file
 
 
@@ -59,3 +62,78 @@ def test_it_rejects_a_bare_maccor_test_time_it_cannot_place():
 
     assert error.file_format == "maccor"
     assert 'The Maccor column "TestTime" gives the test time without a unit' in error.message
+
+
+def vendor_rows(name: str, skip: int) -> list[dict[str, str]]:
+    """The discharge rows of a real Maccor file, as the vendor wrote them."""
+    with (DATA / name).open(newline="", encoding="latin-1") as stream:
+        for _ in range(skip):
+            stream.readline()
+        rows = csv.DictReader(stream, delimiter="\t")
+        return [row for row in rows if row.get("State", row.get("Md")) == "D"]
+
+
+MILLI = "maccor/maccor_three__lines_1-700.txt"
+TWELVE_HOUR = "maccor/maccor_002__lines_1-15_3500-4100.txt"
+
+
+def test_it_reads_a_maccor_milli_unit_export_in_ma_and_mv():
+    summary = summarise_file(MILLI)
+
+    rows = vendor_rows(MILLI, skip=4)
+    main = summary.main_discharge
+    assert summary.file_format == "maccor"
+    assert summary.warnings == ()
+    # The vendor's own mWatt-hr and mAmp-hr: "Volts" holds mV beside the milli columns.
+    assert main.energy_wh == pytest.approx(
+        (float(rows[-1]["mWatt-hr"]) - float(rows[0]["mWatt-hr"])) / 1000, rel=1e-4
+    )
+    assert main.capacity_ah == pytest.approx(
+        (float(rows[-1]["mAmp-hr"]) - float(rows[0]["mAmp-hr"])) / 1000, rel=1e-4
+    )
+    assert main.mean_current_a == pytest.approx(0.896, rel=1e-3)
+    assert (main.start_voltage_v, main.end_voltage_v) == pytest.approx((3.7406, 1.3001), rel=1e-4)
+
+
+def test_it_reads_maccor_dpt_stamps_on_a_12_hour_clock_across_midnight():
+    summary = summarise_file(TWELVE_HOUR)
+
+    rows = vendor_rows(TWELVE_HOUR, skip=13)
+    main = summary.main_discharge
+    assert summary.warnings == (
+        'The Maccor column "TestTime" has no unit; the DPT Time stamps show it is in minutes.',
+    )
+    # The excerpt's discharge runs from 10:49:51 PM to 2:55:43 AM the next day.
+    assert main.duration_s == pytest.approx(
+        (float(rows[-1]["TestTime"]) - float(rows[0]["TestTime"])) * 60, rel=1e-6
+    )
+    assert main.energy_wh == pytest.approx(
+        float(rows[-1]["Ener. [Wh]"]) - float(rows[0]["Ener. [Wh]"]), rel=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "current", "voltage"),
+    [
+        (["Rec#", "Step", "TestTime", "mAmps", "Volts", "State"], ("amps", "ma"), ("volts", "mv")),
+        (["Rec#", "Step", "TestTime", "mAmps", "mVolts", "State"], ("amps", "ma"), ("volts", "mv")),
+        (["Rec#", "Step", "TestTime", "Amps", "Volts", "State"], ("amps", ""), ("volts", "")),
+    ],
+)
+def test_milli_labels_are_their_quantity_in_milli_units(labels, current, voltage):
+    columns = maccor.milli_units([column(i, label) for i, label in enumerate(labels)])
+
+    assert (columns[3].name, columns[3].unit) == current
+    assert (columns[4].name, columns[4].unit) == voltage
+
+
+def test_a_header_that_is_no_cycler_header_names_what_was_looked_for():
+    error = rejection(b"Rec#\tCyc#\tStep\tmAmpere\tVolts\tMode\n1\t0\t1\t0.0\t3.4\tR\n")
+
+    assert error.message.startswith(
+        "This file is not a recognised cycler export: none of its first 200 lines is the header "
+        'row of an accepted format (its first line with text reads "Rec# Cyc# Step mAmpere Volts '
+        'Mode"). Looked for: Maccor (Rec# or Rec, Amps or mAmps or Current, State or Md); '
+    )
+    assert "Battery Data Format (Test Time / s" in error.message
+    assert 'BioLogic (a first line "EC-Lab ASCII FILE"' in error.message

@@ -84,3 +84,25 @@ def test_the_step_type_gives_the_sign_of_the_current(state, sign):
 )
 def test_a_step_label_is_cycle_slash_step(cycle, step, label):
     assert step_label(cycle, step) == label
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "seconds"),
+    [
+        ("5/11/2021 3:40:24 PM", "5/11/2021 3:41:24 PM", 60),
+        ("5/11/2021 11:59:59 AM", "5/11/2021 12:00:00 PM", 1),  # 12 PM is noon
+        ("5/11/2021 11:59:59 PM", "5/12/2021 12:00:00 AM", 1),  # 12 AM is midnight
+        ("5/12/2021 12:59:00 AM", "5/12/2021 1:00:00 AM", 60),
+        ("5/11/2021 3:40:24 PM", "5/11/2021 15:41:24", 60),  # the same hour on a 24-hour clock
+        ("5/11/2021 3:40:24 p.m.", "5/11/2021 3:40:25 pm", 1),
+    ],
+)
+def test_clock_times_on_a_12_hour_clock(earlier, later, seconds):
+    parse = ClockParser()
+    assert parse(later) - parse(earlier) == seconds
+
+
+@pytest.mark.parametrize("text", ["5/11/2021 13:40:24 PM", "5/11/2021 0:40:24 AM"])
+def test_a_12_hour_clock_refuses_hours_it_does_not_have(text):
+    with pytest.raises(ValueError):
+        ClockParser()(text)
