@@ -5,6 +5,7 @@ value must satisfy. The sheet kinds and the safety test names are the scheme's o
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -214,9 +215,79 @@ COLUMNS: Mapping[str, tuple[SheetColumn, ...]] = MappingProxyType(
 )
 
 
+# The header each column has in the Chinese templates. A sheet may use these or the English
+# names (or both, one per column); each maps to the same column. Units stay in SI symbols.
+HEADERS_ZH: Mapping[str, str] = MappingProxyType(
+    {
+        "sample_id": "样品编号",
+        "mass_before_g": "干燥前质量(g)",
+        "mass_after_g": "干燥后质量(g)",
+        "temperature_c": "温度(°C)",
+        "duration_h": "保持时间(h)",
+        "pressure_pa": "绝对压力(Pa)",
+        "leakage": "漏液",
+        "balance_resolution_g": "天平分辨率(g)",
+        "test_date": "测试日期",
+        "liquid_electrolyte_pct": "液态电解质含量(%)",
+        "discharge_energy_wh": "放电能量(Wh)",
+        "cell_mass_g": "电池质量(g)",
+        "discharge_current_a": "放电电流(A)",
+        "test": "试验项目",
+        "fire": "起火",
+        "explosion": "爆炸",
+        "max_temperature_c": "最高温度(°C)",
+        "notes": "备注",
+    }
+)
+
+# A short name of each column for table headings (the column code stays the machine's name).
+LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "sample_id": gettext_noop("Sample"),
+        "mass_before_g": gettext_noop("Mass before (g)"),
+        "mass_after_g": gettext_noop("Mass after (g)"),
+        "temperature_c": gettext_noop("Temperature (°C)"),
+        "duration_h": gettext_noop("Duration (h)"),
+        "pressure_pa": gettext_noop("Absolute pressure (Pa)"),
+        "leakage": gettext_noop("Leakage"),
+        "balance_resolution_g": gettext_noop("Balance resolution (g)"),
+        "test_date": gettext_noop("Test date"),
+        "liquid_electrolyte_pct": gettext_noop("Liquid electrolyte (%)"),
+        "discharge_energy_wh": gettext_noop("Discharge energy (Wh)"),
+        "cell_mass_g": gettext_noop("Cell mass (g)"),
+        "discharge_current_a": gettext_noop("Discharge current (A)"),
+        "test": gettext_noop("Test"),
+        "fire": gettext_noop("Fire"),
+        "explosion": gettext_noop("Explosion"),
+        "max_temperature_c": gettext_noop("Highest temperature (°C)"),
+        "notes": gettext_noop("Notes"),
+    }
+)
+
+
 def normalise_name(raw: str) -> str:
     """A column name as written in a header, compared case- and space-insensitively."""
     return raw.strip().lstrip("\ufeff").strip().lower()
+
+
+def _header_key(raw: str) -> str:
+    """A Chinese header compared without spaces and in one width: NFKC makes full-width "（g）"
+    "(g)" and "℃" "°C", as Chinese input methods and spreadsheets often write them."""
+    return "".join(normalise_name(unicodedata.normalize("NFKC", raw)).split())
+
+
+_BY_HEADER_ZH = {_header_key(zh): name for name, zh in HEADERS_ZH.items()}
+
+
+def column_named(kind: str, raw: str) -> tuple[SheetColumn, bool] | None:
+    """The column of ``kind`` that a header cell names, by its English name or its Chinese
+    header, and whether it was the Chinese one; None for a header of no column of ``kind``."""
+    by_name = {column.name: column for column in COLUMNS[kind]}
+    column = by_name.get(normalise_name(raw))
+    if column is not None:
+        return column, False
+    column = by_name.get(_BY_HEADER_ZH.get(_header_key(raw), ""))
+    return (column, True) if column is not None else None
 
 
 def check_kind(kind: str) -> None:

@@ -29,6 +29,8 @@ class ParsedSheet:
     file_format: str  # "csv" | "xlsx" | "json"
     encoding: str | None  # "utf-8", "utf-8-sig" or "gb18030"; None for XLSX
     rows: tuple[dict, ...]
+    # The line (CSV, JSON as its CSV would be) or spreadsheet row of each row, as messages name it.
+    row_numbers: tuple[int, ...] = ()
 
 
 def parse_sheet(
@@ -65,5 +67,6 @@ def parse_sheet(
         kind=kind,
         file_format=table.file_format,
         encoding=table.encoding,
-        rows=tuple(rows),
+        rows=tuple(values for _row_no, values in rows),
+        row_numbers=tuple(row_no for row_no, _values in rows),
     )

@@ -69,6 +69,8 @@ _BINARY_MAGIC = (
     (b"\xd0\xcf\x11\xe0", MSG_OLD_XLS),
 )
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# Lines before the header that start with this are comments (see ``_is_comment``).
+COMMENT = "#"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -112,10 +114,16 @@ def is_blank(cells: Iterable[str | None]) -> bool:
     return all(cell is None or not cell.strip() for cell in cells)
 
 
+def _is_comment(first_cell: str | None) -> bool:
+    """A line before the header whose first cell starts with "#" is a note for people (the
+    templates state the test conditions and the allowed values so); no column name starts so."""
+    return first_cell is not None and first_cell.lstrip().lstrip("\ufeff").startswith(COMMENT)
+
+
 def _detect_delimiter(text: str) -> str:
     """The delimiter used most in the header line (column names never contain one)."""
     for line in io.StringIO(text):
-        if line.strip():
+        if line.strip() and not _is_comment(line):
             counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
             best = max(counts, key=counts.__getitem__)
             return best if counts[best] else ","
@@ -125,14 +133,16 @@ def _detect_delimiter(text: str) -> str:
 def _split_header(
     rows: Iterator[tuple[int, Cells]], max_rows: int
 ) -> tuple[int, Cells, list[tuple[int, Cells]]]:
-    """The first non-blank row is the header; keep at most max_rows + 1 non-blank records."""
+    """The first non-blank row that is no comment is the header; keep at most max_rows + 1
+    non-blank records. Rows keep their numbers, so comments count like any line."""
     header_row, header = 0, []
     records: list[tuple[int, Cells]] = []
     for row_no, cells in rows:
         if is_blank(cells):
             continue
         if not header_row:
-            header_row, header = row_no, cells
+            if not _is_comment(cells[0]):
+                header_row, header = row_no, cells
             continue
         records.append((row_no, cells))
         if len(records) > max_rows:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from certification.parsers.sheets.columns import COLUMNS, SheetColumn, normalise_name
+from certification.parsers.sheets.columns import (
+    COLUMNS,
+    HEADERS_ZH,
+    SheetColumn,
+    column_named,
+    normalise_name,
+)
 from certification.parsers.sheets.errors import ErrorLog, Invalid, show
 from certification.parsers.sheets.messages import (
     MSG_BLANK,
@@ -25,37 +31,53 @@ from certification.parsers.sheets.readers import Table, is_blank
 from certification.parsers.sheets.values import convert
 
 
-def _map_header(kind: str, table: Table, errors: ErrorLog) -> dict[int, SheetColumn]:
-    by_name = {column.name: column for column in COLUMNS[kind]}
+def _map_header(
+    kind: str, table: Table, errors: ErrorLog
+) -> tuple[dict[int, SheetColumn], dict[str, str]]:
+    """Which column each header cell names (English name or Chinese header), and how messages
+    name each column: as the sheet does, so a Chinese sheet's messages quote its own headers."""
     mapping: dict[int, SheetColumn] = {}
+    found = [(index, raw, column_named(kind, raw)) for index, raw in enumerate(table.header)]
+    chinese = any(match is not None and match[1] for _index, _raw, match in found)
+    shown = {c.name: HEADERS_ZH[c.name] if chinese else c.name for c in COLUMNS[kind]}
     seen: set[str] = set()
-    for index, raw in enumerate(table.header):
-        name = normalise_name(raw)
-        if not name:
+    for index, raw, match in found:
+        if not normalise_name(raw):
             continue  # a column without a header is an error only if it holds values
-        if name in seen:
-            errors.add(table.header_row, name, MSG_DUPLICATE_COLUMN, column=name)
-        elif name not in by_name:
+        if match is None:
+            written = show(raw.strip().lstrip("\ufeff"))
             errors.add(
                 table.header_row,
-                show(raw.strip().lstrip("\ufeff")),
+                written,
                 MSG_UNKNOWN_COLUMN,
-                column=show(raw.strip().lstrip("\ufeff")),
+                column=written,
                 kind=kind,
-                expected=", ".join(by_name),
+                expected=", ".join(shown.values()),
+            )
+            continue
+        column = match[0]
+        if column.name in seen:
+            errors.add(
+                table.header_row, column.name, MSG_DUPLICATE_COLUMN, column=shown[column.name]
             )
         else:
-            mapping[index] = by_name[name]
-        seen.add(name)
+            mapping[index] = column
+        seen.add(column.name)
     # A JSON sheet without records has no header at all; "no sample rows" says it better.
     for column in COLUMNS[kind] if table.header else ():
         if column.required and column.name not in seen:
-            errors.add(table.header_row, column.name, MSG_MISSING_COLUMN, column=column.name)
-    return mapping
+            errors.add(table.header_row, column.name, MSG_MISSING_COLUMN, column=shown[column.name])
+    return mapping, shown
 
 
 def _check_row(
-    kind: str, row_no: int, values: dict, raws: dict, errors: ErrorLog, today: date | None
+    kind: str,
+    row_no: int,
+    values: dict,
+    raws: dict,
+    errors: ErrorLog,
+    today: date | None,
+    shown: dict[str, str],
 ) -> bool:
     """Checks that involve more than one cell of a row, or the day of the upload. Returns False
     when one fails."""
@@ -65,7 +87,7 @@ def _check_row(
             row_no,
             "test_date",
             MSG_FUTURE_DATE,
-            column="test_date",
+            column=shown["test_date"],
             value=show(raws["test_date"]),
             today=today.isoformat(),
         )
@@ -84,16 +106,18 @@ def _check_row(
     return True
 
 
-def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = None) -> list[dict]:
-    """The rows of ``table`` that pass every check, typed; the problems go to ``errors``. With
-    ``today`` (an upload), a test date after it is refused."""
-    mapping = _map_header(kind, table, errors)
+def validate(
+    kind: str, table: Table, errors: ErrorLog, today: date | None = None
+) -> list[tuple[int, dict]]:
+    """The rows of ``table`` that pass every check, typed, each with its row number; the problems
+    go to ``errors``. With ``today`` (an upload), a test date after it is refused."""
+    mapping, shown = _map_header(kind, table, errors)
     columns = COLUMNS[kind]
     width = len(table.header)
     headerless = [i for i, raw in enumerate(table.header) if not normalise_name(raw)]
     headerless_reported: set[int] = set()
     first_seen: dict[tuple[str, ...], int] = {}
-    rows: list[dict] = []
+    rows: list[tuple[int, dict]] = []
 
     for row_no, cells in table.records:
         row_ok = True
@@ -118,7 +142,7 @@ def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = Non
             raw = cell.strip()
             if not raw:
                 if column.required:
-                    errors.add(row_no, column.name, MSG_BLANK, column=column.name)
+                    errors.add(row_no, column.name, MSG_BLANK, column=shown[column.name])
                     row_ok = False
                 continue
             try:
@@ -128,7 +152,7 @@ def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = Non
                     row_no,
                     column.name,
                     problem.template,
-                    column=column.name,
+                    column=shown[column.name],
                     value=show(raw),
                     **problem.params,
                 )
@@ -136,7 +160,7 @@ def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = Non
                 continue
             raws[column.name] = raw
 
-        row_ok = _check_row(kind, row_no, values, raws, errors, today) and row_ok
+        row_ok = _check_row(kind, row_no, values, raws, errors, today, shown) and row_ok
 
         sample_id = values.get("sample_id")
         if isinstance(sample_id, str):
@@ -167,5 +191,5 @@ def validate(kind: str, table: Table, errors: ErrorLog, today: date | None = Non
             elif key:
                 first_seen[key] = row_no
         if row_ok:
-            rows.append(values)
+            rows.append((row_no, values))
     return rows

@@ -29,17 +29,11 @@ from certification.parsers.sheets.messages import (
 # ASCII digits only: Decimal() would also take full-width or Arabic-Indic digits.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
 _NON_FINITE = {"nan", "snan", "inf", "infinity"}
+# The spellings of yes and no a yes/no column accepts (any letter case), as (yes, no) pairs; the
+# templates and the upload page list them from here.
+BOOLEAN_WORDS = (("yes", "no"), ("true", "false"), ("1", "0"), ("y", "n"), ("是", "否"))
 _BOOLEANS = {
-    "yes": True,
-    "no": False,
-    "true": True,
-    "false": False,
-    "1": True,
-    "0": False,
-    "y": True,
-    "n": False,
-    "是": True,
-    "否": False,
+    word: value for pair in BOOLEAN_WORDS for word, value in zip(pair, (True, False), strict=True)
 }
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})/(\d{1,2})/(\d{1,2})", re.ASCII)
 

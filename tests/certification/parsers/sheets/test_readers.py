@@ -39,6 +39,7 @@ def test_it_parses_a_utf8_csv_into_typed_values():
                 "test_date": datetime.date(2026, 7, 2),
             },
         ),
+        row_numbers=(2,),
     )
 
 
