@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import inspect
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from functools import lru_cache
 from importlib import metadata
@@ -26,13 +27,11 @@ from certification.parsers.chamber import summarise_chamber_log
 from certification.parsers.cycler.scan import summarise_cycler
 from certification.parsers.sheets.parse import parse_sheet
 from certification.rules import RuleSetData, load_ruleset
+from certification.storage import EvidenceChanged as EvidenceChanged
+from certification.storage import verified_file
 
 # The code an evaluation's outcome depends on; its digest is part of the engine version.
 _ENGINE_SOURCES = ("criteria", "rules", "parsers", "vocabulary.py", "evidence.py")
-
-
-class EvidenceChanged(Exception):
-    """A stored file no longer matches the hash recorded at upload."""
 
 
 @lru_cache(maxsize=1)
@@ -114,9 +113,9 @@ def _supported(function: Callable, **options) -> dict[str, Any]:
 
 
 def _cycler_limits(rules: RuleSetData) -> dict[str, Any]:
-    """The plausible time span of a cycler file, where the rule set gives one."""
-    limit = getattr(rules, "cycler_max_duration_s", None)
-    return {"max_duration_s": limit}
+    """The longest time span a cycler file may plausibly cover, where the rule set bounds it."""
+    span = rules.cycler_duration_h
+    return {"max_duration_s": None if span is None else float(span.maximum) * 3600}
 
 
 def _series(preview: Any) -> dict[str, list[float]]:
@@ -210,18 +209,12 @@ def _without_padding_zeros(value: Decimal | None) -> Decimal | None:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal
 
 
-def verified_stream(dataset: Dataset) -> BinaryIO:
-    """The stored file, after checking its SHA-256 against the upload's."""
-    digest = hashlib.sha256()
-    with dataset.file.storage.open(dataset.file.name, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != dataset.sha256:
-        raise EvidenceChanged(
-            f"File {dataset.original_name} (dataset {dataset.pk}) no longer matches the SHA-256 "
-            "recorded at upload; the evaluation was stopped."
-        )
-    return dataset.file.storage.open(dataset.file.name, "rb")
+def verified_stream(
+    dataset: Dataset, *, reader: str = "worker"
+) -> AbstractContextManager[BinaryIO]:
+    """``with verified_stream(dataset) as stream:`` the stored file, once all its bytes matched
+    the SHA-256 recorded at upload (certification/storage.py); raises ``EvidenceChanged``."""
+    return verified_file(dataset, reader=reader)
 
 
 def _lab_facts(dataset: Dataset) -> criteria.LabFacts | None:

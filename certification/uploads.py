@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from certification import charts
 from certification.criteria.energy_density import closest_row
 from certification.evidence import rule_data
 from certification.models import Dataset, RuleSet
@@ -156,3 +157,57 @@ def dataset_preview(dataset: Dataset) -> dict[str, Any]:
         "parse_status": dataset.parse_status,
         **(dataset.preview or {}),
     }
+
+
+def file_status_json(datasets: list[Dataset], ruleset: RuleSet) -> dict[str, Any]:
+    """The raw files' parse state for the page's poll (``submissions/<pk>/files.json``)."""
+    feedback = file_feedback(datasets, ruleset)
+    return {
+        "reading": any(item["status"] in (P.QUEUED, P.PARSING) for item in feedback.values()),
+        "files": [
+            {
+                "id": pk,
+                "status": item["status"],
+                "status_label": item["status_label"],
+                "progress": item["progress"],
+                "rows": item["rows"],
+            }
+            for pk, item in feedback.items()
+        ],
+    }
+
+
+def evidence_pictures(
+    datasets: list[Dataset], *, rated_capacity_ah: Decimal | None, ruleset: RuleSet
+) -> list[dict[str, Any]]:
+    """A chart per parsed raw file still in the evidence (withdrawn and refused files have
+    none), as ``{"id", "dataset", "spec"}`` for the page and the evaluation report."""
+    rules = rule_data(ruleset)
+    pictures = []
+    for dataset in datasets:
+        if (
+            dataset.kind not in Dataset.RAW_KINDS
+            or dataset.parse_status != P.PARSED
+            or dataset.withdrawn_at is not None
+            or not dataset.preview.get("series")
+        ):
+            continue
+        if dataset.kind == Dataset.Kind.CYCLER:
+            spec = charts.cycler_chart(dataset, rated_capacity_ah=rated_capacity_ah, rules=rules)
+        else:
+            spec = charts.chamber_chart(dataset)
+        pictures.append({"id": f"chart-file-{dataset.pk}", "dataset": dataset, "spec": spec})
+    return pictures
+
+
+def evaluation_pictures(evaluation, claimed_class: str | None) -> list[dict[str, Any]]:
+    """The charts of a finished evaluation (per-sample results against their limits)."""
+    if evaluation is None or not evaluation.result:
+        return []
+    specs = charts.evaluation_charts(
+        evaluation.result, rule_data(evaluation.ruleset), claimed_class
+    )
+    return [
+        {"id": f"chart-eval-{evaluation.pk}-{index}", "spec": spec}
+        for index, spec in enumerate(specs, start=1)
+    ]

@@ -32,6 +32,11 @@ urlpatterns = [
         views.submission_evaluation_json,
         name="submission-evaluation-json",
     ),
+    path(
+        "submissions/<int:pk>/files.json",
+        views.submission_files_json,
+        name="submission-files-json",
+    ),
     path("submissions/<int:pk>/decision/", views.submission_decision, name="submission-decision"),
     path("submissions/<int:pk>/audit/", views.submission_audit, name="submission-audit"),
     path(

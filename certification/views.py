@@ -13,14 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from certification import access, selectors, services
+from certification import access, selectors, services, uploads
 from certification.exceptions import NotPermitted, PortalError
 from certification.filters import AuditEventFilter
 from certification.forms import (
@@ -33,6 +33,7 @@ from certification.forms import (
 )
 from certification.models import Dataset, Evaluation, Organisation, Submission
 from certification.parsers.sheets.columns import COLUMNS
+from certification.presentation import rules_in_force, test_conditions_view
 from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
 from certification.vocabulary import SHEET_KINDS
 
@@ -184,13 +185,33 @@ def _render_submission(
             for kind in SHEET_KINDS
         ],
         "template_formats": list(TEMPLATE_FORMATS),
+        "test_conditions": test_conditions_view(rules_in_force()) if editable else None,
         "evaluation": selectors.evaluation_as_dict(evaluation) if evaluation else None,
         "evaluation_active": evaluation is not None and evaluation.status in EVALUATION_ACTIVE,
         **_review_context(user, submission, evaluation),
         "can_audit": access.can_audit(user),
     }
     context["certificate"] = selectors.certificate_of(submission)
+    context.update(_evidence_context(submission, datasets, evaluation))
     return render(request, "certification/submission_detail.html", context, status=status)
+
+
+def _evidence_context(submission: Submission, datasets: list, evaluation) -> dict:
+    """What the portal made of each raw file, and the pictures of the evidence."""
+    ruleset = evaluation.ruleset if evaluation is not None else services.ruleset_in_force()
+    feedback = uploads.file_feedback(datasets, ruleset)
+    for dataset in datasets:
+        dataset.feedback = feedback.get(dataset.pk)
+    return {
+        "files_reading": any(item["status"] in ("queued", "parsing") for item in feedback.values()),
+        "evidence_pictures": uploads.evidence_pictures(
+            datasets, rated_capacity_ah=submission.product.rated_capacity_ah, ruleset=ruleset
+        ),
+        "evaluation_pictures": uploads.evaluation_pictures(
+            evaluation if evaluation is not None and evaluation.status == "done" else None,
+            submission.claimed_class,
+        ),
+    }
 
 
 def _review_context(user, submission: Submission, evaluation: Evaluation | None) -> dict:
@@ -246,6 +267,16 @@ def submission_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except PortalError as exc:
             add_portal_error(form, exc)
         else:
+            if dataset.parse_status != Dataset.ParseStatus.PARSED:
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s was stored (%(kind)s). The portal is reading it now; what it "
+                        "made of the file appears beside it in a moment."
+                    )
+                    % {"name": dataset.original_name, "kind": dataset.get_kind_display()},
+                )
+                return redirect(reverse("submission-detail", args=[submission.pk]) + "#evidence")
             messages.success(
                 request,
                 _("%(name)s was accepted as %(kind)s (%(rows)s rows).")
@@ -293,14 +324,27 @@ def submission_evaluation_json(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(data)
 
 
+@login_required
+@require_GET
+def submission_files_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """The raw files' parse progress, polled by the submission page while a worker reads them."""
+    submission = _visible_submission(request, pk)
+    datasets = list(submission.datasets.defer("preview"))
+    return JsonResponse(uploads.file_status_json(datasets, services.ruleset_in_force()))
+
+
 # --- evidence ---------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def dataset_download(request: HttpRequest, pk: int) -> FileResponse:
+def dataset_download(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(access.datasets_visible_to(request.user), pk=pk)
-    return evidence_response(dataset)
+    try:
+        return evidence_response(dataset, user=request.user)
+    except PortalError as exc:  # the stored file failed its SHA-256 check: nothing is served
+        _message_portal_error(request, exc)
+        return redirect(reverse("submission-detail", args=[dataset.submission_id]) + "#evidence")
 
 
 @login_required
@@ -310,7 +354,9 @@ def dataset_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         access.datasets_visible_to(request.user).select_related("submission__product"), pk=pk
     )
     try:
-        services.dataset_withdraw(user=request.user, dataset=dataset)
+        services.dataset_withdraw(
+            user=request.user, dataset=dataset, reason=request.POST.get("reason", "")
+        )
     except PortalError as exc:
         _message_portal_error(request, exc)
     else:

@@ -57,6 +57,57 @@
     window.setTimeout(poll, POLL_MS);
   }
 
+  /* While a worker reads raw files, the evidence card polls their progress and reloads the
+     page once each is read or refused (the server renders the summary and the chart). */
+  function watchFiles(card) {
+    var url = card.getAttribute("data-files-url");
+    var failures = 0;
+
+    function show(file) {
+      var box = card.querySelector("[data-file='" + file.id + "']");
+      if (!box) return;
+      var fill = box.querySelector("[data-file-progress] .progress-bar");
+      var bar = box.querySelector("[data-file-progress]");
+      var percent = box.querySelector("[data-file-percent]");
+      var rows = box.querySelector("[data-file-rows]");
+      var status = box.querySelector("[data-file-status]");
+      if (fill) fill.style.width = file.progress + "%";
+      if (bar) bar.setAttribute("aria-valuenow", String(file.progress));
+      if (percent) percent.textContent = String(file.progress);
+      if (rows) rows.textContent = Number(file.rows).toLocaleString();
+      if (status) status.textContent = file.status_label;
+    }
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          failures = 0;
+          var changed = false;
+          data.files.forEach(function (file) {
+            show(file);
+            var box = card.querySelector("[data-file='" + file.id + "']");
+            if (box && box.getAttribute("data-status") !== file.status &&
+                (file.status === "parsed" || file.status === "rejected")) changed = true;
+          });
+          if (changed || !data.reading) {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, POLL_MS);
+          }
+        })
+        .catch(function () {
+          failures += 1;
+          if (failures < 30) window.setTimeout(poll, POLL_MS * Math.min(failures + 1, 5));
+        });
+    }
+
+    window.setTimeout(poll, POLL_MS);
+  }
+
   /* A button pressed once stays pressed: no double uploads or submissions. */
   function guardForms() {
     document.querySelectorAll("form[method='post']").forEach(function (form) {
@@ -79,6 +130,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.querySelector("[data-evaluation-url][data-active='true']");
     if (panel) watchEvaluation(panel);
+    var files = document.querySelector("[data-files-url]");
+    if (files) watchFiles(files);
     guardForms();
   });
 })();
