@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from certification.evidence import rule_data
+from certification.exceptions import InvalidTransition
+from certification.parsers.sheets.conditions import allowed_values, conditions_for
+from certification.rules import RuleSetData
+from certification.services.rulesets import ruleset_in_force
+from certification.vocabulary import CRITERIA, SHEET_KINDS
 
 
 def measured_view(measured) -> dict:
@@ -66,3 +74,48 @@ def value_text(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items()) if value else "—"
     return str(value)
+
+
+def rules_in_force() -> RuleSetData | None:
+    """The rule set in force today, as labs test against it; None when none is."""
+    try:
+        return rule_data(ruleset_in_force())
+    except InvalidTransition:
+        return None
+
+
+def chinese_headers() -> bool:
+    """Whether the active language reads the sheets' Chinese headers (templates, the page)."""
+    return (get_language() or "en").lower().startswith("zh")
+
+
+def test_conditions_view(rules: RuleSetData | None) -> dict | None:
+    """What a lab must know before it tests, in the active language: per sheet kind, the rule
+    set's conditions and sample counts and the values the yes/no and choice columns accept
+    (``parsers.sheets.conditions``, the same words the downloadable templates carry)."""
+    if rules is None:
+        return None
+    chinese = chinese_headers()
+    kinds = []
+    for kind in SHEET_KINDS:
+        conditions = [
+            {
+                "subject": item.subject_text(_),
+                "requirement": item.requirement_text(_),
+                "assumption": item.assumption,
+            }
+            for item in conditions_for(rules, kind)
+        ]
+        allowed = [
+            {"subject": item.subject_text(_), "requirement": item.requirement_text(_)}
+            for item in allowed_values(kind, chinese_headers=chinese)
+        ]
+        kinds.append(
+            {"kind": kind, "label": _(CRITERIA[kind]), "conditions": conditions, "allowed": allowed}
+        )
+    return {
+        "code": rules.code,
+        "version": rules.version,
+        "standard_id": rules.standard_id,
+        "kinds": kinds,
+    }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext
 
 from certification.models import Dataset
 from certification.parsers.sheets.templates import sheet_template
+from certification.presentation import chinese_headers, rules_in_force
 
 TEMPLATE_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -32,8 +34,14 @@ def evidence_response(dataset: Dataset) -> FileResponse:
 
 def template_response(kind: str, file_format: str) -> HttpResponse:
     """A blank result sheet of ``kind`` with one example row, as a download."""
-    response = HttpResponse(
-        sheet_template(kind, file_format), content_type=TEMPLATE_FORMATS[file_format]
+    # The rule set in force states its test conditions in the template, in the reader's language.
+    data = sheet_template(
+        kind,
+        file_format,
+        rules=rules_in_force(),
+        translate=gettext,
+        chinese_headers=chinese_headers(),
     )
+    response = HttpResponse(data, content_type=TEMPLATE_FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{file_format}"'
     return response
