@@ -19,6 +19,12 @@ MSG_BAD_CSV = gettext_noop("Line %(line)s could not be read: %(detail)s.")
 MSG_BIOLOGIC_HEADER = gettext_noop(
     'The BioLogic file has no valid "Nb header lines" count in its second line.'
 )
+MSG_BIOLOGIC_TECHNIQUE = gettext_noop(
+    'Line %(line)s: this BioLogic file records "%(technique)s", which is not a charge or '
+    "discharge technique, so it cannot hold the energy test (a constant-current discharge of the "
+    "cell). Upload the export of the cycling run (for example GCPL, Modulo Bat or "
+    "Chronopotentiometry)."
+)
 MSG_MISSING_COLUMNS = gettext_noop(
     "The %(format)s header (line %(line)s) lacks required columns: %(missing)s."
 )
@@ -43,6 +49,12 @@ MSG_NO_DATA = gettext_noop("The %(format)s has a header but no data rows.")
 MSG_NO_DISCHARGE = gettext_noop(
     "No discharge found: none of the %(rows)s data rows of this %(format)s has a negative "
     "(discharge) current over two or more consecutive rows."
+)
+MSG_NO_POSITIVE_ENERGY = gettext_noop(
+    "Lines %(first)s to %(last)s: the largest discharge of this %(format)s has an energy of "
+    "%(energy)s Wh, which is not positive (its voltage runs from %(start)s V to %(end)s V). A "
+    "cell delivers energy at a positive voltage: this looks like a measurement against a "
+    "reference electrode, a symmetric cell or a reversed voltage column, not the energy test."
 )
 MSG_DISCHARGE_TOO_LARGE = gettext_noop(
     "Lines %(first)s to %(last)s: the energy or charge of this discharge is too large to compute "
@@ -80,4 +92,9 @@ WARN_SEGMENTS_CUT = gettext_noop(
 )
 WARN_TIME_UNIT_INFERRED = gettext_noop(
     'The Maccor column "%(column)s" has no unit; the DPT Time stamps show it is in %(unit)s.'
+)
+WARN_LONG_TIME_AXIS = gettext_noop(
+    "The time axis spans %(duration)s days, longer than the %(limit)s days a cycler test can "
+    "plausibly last; check the time column and its unit (a date, or milliseconds read as "
+    "seconds, gives such a span)."
 )

@@ -1,10 +1,13 @@
-"""BioLogic .mpt text exports: latin-1, mA, decimal commas, negative voltage."""
+"""BioLogic .mpt text exports: latin-1, mA, decimal commas, negative voltage, techniques that
+are no energy test, a main discharge without positive energy."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.certification.parsers.cycler.exports import summarise, summarise_file
+from certification.parsers.cycler.checks import check_main_discharge
+from certification.parsers.errors import RawDataRejected
+from tests.certification.parsers.cycler.exports import rejection, summarise, summarise_file
 
 
 def test_its_biologic_capacity_matches_the_q_discharge_column_and_warns_of_negative_voltage():
@@ -51,3 +54,86 @@ def test_it_reads_a_biologic_mpt_in_latin1_with_ma_and_decimal_commas(decimal_co
     assert main.first_line == 8
     assert main.energy_wh == pytest.approx(3.8 * 0.5 * 2, rel=1e-6)
     assert main.mean_current_a == pytest.approx(0.5, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "technique"),
+    [
+        ("biologic/cv__lines_1-300.mpt", "Cyclic Voltammetry"),
+        ("biologic/lsv.mpt", "Linear Sweep Voltammetry"),
+        ("biologic/peis.mpt", "Potentio Electrochemical Impedance Spectroscopy"),
+        ("biologic/ocv.mpt", "Open Circuit Voltage"),
+    ],
+)
+def test_it_refuses_a_real_biologic_file_of_a_technique_that_is_no_energy_test(name, technique):
+    with pytest.raises(RawDataRejected) as caught:
+        summarise_file(name)
+
+    error = caught.value
+    assert (error.file_format, error.line) == ("biologic", 4)
+    assert error.message == (
+        f'Line 4: this BioLogic file records "{technique}", which is not a charge or discharge '
+        "technique, so it cannot hold the energy test (a constant-current discharge of the cell). "
+        "Upload the export of the cycling run (for example GCPL, Modulo Bat or "
+        "Chronopotentiometry)."
+    )
+
+
+def linked(*techniques: str) -> bytes:
+    """An .mpt header of linked techniques, as EC-Lab writes it, and a one-hour discharge."""
+    header = ["EC-Lab ASCII FILE", "Nb header lines : NN", "", "Number of linked techniques : 2"]
+    for number, technique in enumerate(techniques, start=1):
+        header += ["", f"Technique : {number}", technique, "tR (h:m:s)          0:01:0.0000"]
+    header += ["", "mode\tNs\ttime/s\tEwe/V\tI/mA"]
+    header[1] = f"Nb header lines : {len(header)}"
+    rows = [f"1\t1\t{second}\t3.8\t-500" for second in range(0, 3601, 60)]
+    return ("\n".join(header + rows) + "\n").encode()
+
+
+def test_linked_techniques_are_refused_only_when_none_is_a_cycling_technique():
+    summary = summarise(
+        linked("Open Circuit Voltage", "Galvanostatic Cycling with Potential Limitation")
+    )
+    assert summary.main_discharge.energy_wh == pytest.approx(3.8 * 0.5)
+
+    error = rejection(
+        linked("Open Circuit Voltage", "Potentio Electrochemical Impedance Spectroscopy")
+    )
+    assert error.line == 7
+    assert (
+        'records "Open Circuit Voltage, Potentio Electrochemical Impedance Spectroscopy", which is'
+        in error.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "biologic/cp.mpt",
+            "Lines 58 to 178: the largest discharge of this BioLogic EC-Lab/BT-Lab .mpt text export "
+            "has an energy of -0.0003324 Wh, which is not positive (its voltage runs from -3.246 V "
+            "to 0 V).",
+        ),
+        (
+            "biologic/mb__lines_1-189.mpt",
+            "Lines 96 to 165: the largest discharge of this BioLogic EC-Lab/BT-Lab .mpt text export "
+            "has an energy of -3.441e-11 Wh, which is not positive",
+        ),
+    ],
+)
+def test_a_main_discharge_without_positive_energy_is_refused(name, message):
+    summary = summarise_file(name)
+
+    with pytest.raises(RawDataRejected) as caught:
+        check_main_discharge(summary)
+
+    assert caught.value.message.startswith(message)
+    assert caught.value.line == summary.main_discharge.first_line
+    assert caught.value.file_format == "biologic"
+
+
+def test_a_main_discharge_with_positive_energy_passes_the_check():
+    summary = summarise(biologic_text(decimal_comma=False).encode())
+
+    assert check_main_discharge(summary) is summary
