@@ -125,7 +125,9 @@ def evaluate_content(
     params = {"sample_count": len(samples), "min_samples": int(rule.min_samples.value)}
     code = "electrolyte_content"
     if not samples:
-        flag_maker_only(code, flags, declared=bool(pool.declared) or declared_pct is not None)
+        # The product form's declared percentage is no uploaded result: it is shown beside
+        # the lab's value, and never makes "only the maker's results" true.
+        flag_maker_only(code, flags, declared=bool(pool.declared))
         result = SENTENCES.result(
             code, "incomplete", f"{code}.no_data", measured=measured, **params
         )

@@ -141,7 +141,9 @@ def _pool_lab_sheet(
 
 
 def flag_maker_only(kind: str, flags: list[Flag], *, declared: bool) -> None:
-    """No lab result counts; if the maker ``declared`` one, say so, since it cannot decide."""
+    """No lab result counts; if the maker uploaded results of ``kind`` (``declared``: rows of a
+    sheet whose source the rule set does not accept), say so, since they cannot decide. A value
+    typed on the product form is no uploaded result and must not be passed as ``declared``."""
     if declared:
         flags.append(SENTENCES.flag("maker_only_evidence", "warning", kind=kind))
 

@@ -5,6 +5,7 @@ declarations (no database).
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -12,8 +13,10 @@ from tests.certification.criteria.builders import (
     EXPIRED,
     LAB,
     NOT_YET,
+    PRODUCT,
     TEST_DAY,
     UNASSIGNED,
+    content,
     criterion,
     flags,
     outcome_of,
@@ -60,3 +63,19 @@ def test_a_maker_declaration_that_disagrees_with_the_lab_is_flagged():
     result = run(solid_state(weight_loss=lab) + (maker,))
     assert outcome_of(result, "weight_loss") == "fail"
     assert "declared_result_disagrees" in flags(result)
+
+
+def test_a_declared_percentage_on_the_product_form_is_not_maker_only_evidence():
+    product = replace(PRODUCT, declared_liquid_electrolyte_pct=Decimal("3"))
+    result = run(solid_state(electrolyte_content=None), product=product)
+    assert outcome_of(result, "electrolyte_content") == "incomplete"
+    assert "maker_only_evidence" not in flags(result)
+
+
+def test_a_content_sheet_the_maker_uploaded_is_maker_only_evidence():
+    product = replace(PRODUCT, declared_liquid_electrolyte_pct=Decimal("3"))
+    maker = content("3", source="maker", lab=None)
+    result = run(solid_state(electrolyte_content=maker), product=product)
+    assert outcome_of(result, "electrolyte_content") == "incomplete"
+    only = [f for f in result.flags if f.code == "maker_only_evidence"]
+    assert len(only) == 1 and only[0].params["kind"] == "electrolyte_content"
