@@ -286,7 +286,7 @@ def withdrawal_refusal(*, user: User, dataset: Dataset, submission_status: str):
     return None
 
 
-def dataset_withdraw(*, user: User, dataset: Dataset, reason: str = "") -> Dataset:
+def dataset_withdraw(*, user: User, dataset: Dataset, reason: str) -> Dataset:
     """The uploader's organisation withdraws a file, saying why (kept for the audit trail, not
     evaluated). The audit record names the file."""
     if isinstance(

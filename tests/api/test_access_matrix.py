@@ -133,7 +133,9 @@ def test_withdrawing_a_lab_dataset(api, cast, submission, role, status):
         kind="electrolyte_content",
         upload=SimpleUploadedFile("c.csv", sample_sheet("electrolyte_content")),
     )
-    response = api(cast.get(role)).post(f"/api/v1/datasets/{dataset.pk}/withdraw/")
+    response = api(cast.get(role)).post(
+        f"/api/v1/datasets/{dataset.pk}/withdraw/", {"reason": "wrong batch"}, format="json"
+    )
     assert response.status_code == status
     dataset.refresh_from_db()
     assert (dataset.withdrawn_at is not None) == (status == 200)

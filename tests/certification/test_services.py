@@ -108,7 +108,7 @@ def test_a_regulator_can_reproduce_a_finished_evaluation(submission, cast):
 def test_withdrawn_evidence_is_not_evaluated(submission, cast):
     upload_all(submission, cast["lab"])
     weight_loss = submission.datasets.get(kind="weight_loss")
-    services.dataset_withdraw(user=cast["lab"], dataset=weight_loss)
+    services.dataset_withdraw(user=cast["lab"], dataset=weight_loss, reason="wrong batch")
     evaluation = submit_and_run(submission, cast)
     assert weight_loss.pk not in [i["dataset"] for i in evaluation.inputs]
     assert evaluation.certifiable is False

@@ -209,12 +209,14 @@ PAGES = [
         lambda w: f"/datasets/{w['draft_dataset'].pk}/withdraw/",
         only({"lab": 302, "maker": 403}, 404),
         "post",
+        lambda w: {"reason": "wrong batch"},
     ),
     Page(
         "withdraw submitted evidence",
         lambda w: f"/datasets/{w['submitted_dataset'].pk}/withdraw/",
         only({"lab": 302, "maker": 403, "reviewer": 403, "reviewer2": 403, "regulator": 403}, 404),
         "post",
+        lambda w: {"reason": "wrong batch"},
     ),
     Page("log out", lambda w: "/logout/", everyone(302, anonymous=302), "post"),
 ]
@@ -247,7 +249,7 @@ def test_page_access(client: Client, cast, world, page: Page, user, expected):
 def test_outsider_actions_change_nothing(client, cast, world):
     client.force_login(cast["other_lab"])
     client.post(f"/submissions/{world['draft'].pk}/upload/", _upload_post(world))
-    client.post(f"/datasets/{world['draft_dataset'].pk}/withdraw/")
+    client.post(f"/datasets/{world['draft_dataset'].pk}/withdraw/", {"reason": "x"})
     client.force_login(cast["other_maker"])
     client.post(f"/submissions/{world['draft'].pk}/submit/")
     assert Dataset.objects.filter(submission=world["draft"]).count() == 1

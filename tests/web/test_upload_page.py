@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from certification import services
-from certification.models import Dataset, Evaluation, Submission
+from certification.models import AuditEvent, Dataset, Evaluation, Submission
 from tests.web.sheets import BAD_COLUMN, BAD_ROW, BAD_WEIGHT_LOSS, PASSING, WEIGHT_LOSS
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +100,19 @@ def test_the_uploader_withdraws_a_file_and_it_stays_listed(client, cast, submiss
     client.force_login(cast["lab"])
     page = client.get(f"/submissions/{submission.pk}/").content.decode()
     assert f"/datasets/{dataset.pk}/withdraw/" in page
-    response = client.post(f"/datasets/{dataset.pk}/withdraw/")
+    response = client.post(f"/datasets/{dataset.pk}/withdraw/", {"reason": "  "})
+    assert response.status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.withdrawn_at is None  # no reason, no withdrawal
+    page = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert "Say why the file is withdrawn." in page
+    response = client.post(f"/datasets/{dataset.pk}/withdraw/", {"reason": "Wrong batch"})
     assert response.status_code == 302
     dataset.refresh_from_db()
     assert dataset.withdrawn_at is not None and dataset.withdrawn_by == cast["lab"]
+    assert dataset.withdrawal_reason == "Wrong batch"
+    event = AuditEvent.objects.get(action="dataset.withdrawn")
+    assert event.detail["name"] == "wl.csv" and event.detail["reason"] == "Wrong batch"
     page = client.get(f"/submissions/{submission.pk}/").content.decode()
     assert "badge-withdrawn" in page
     assert f"/datasets/{dataset.pk}/withdraw/" not in page
