@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext
 
-from certification.models import Dataset
+from certification.models import Dataset, User
 from certification.parsers.sheets.templates import sheet_template
 from certification.presentation import chinese_headers, rules_in_force
+from certification.storage import verified_download
 
 TEMPLATE_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -16,18 +17,22 @@ TEMPLATE_FORMATS = {
 }
 
 
-def evidence_response(dataset: Dataset) -> FileResponse:
-    """Stream a stored evidence file as an attachment under its original name.
+def evidence_response(dataset: Dataset, *, user: User) -> FileResponse:
+    """Stream a stored evidence file as an attachment under its original name, once its bytes
+    matched the SHA-256 recorded at upload (``storage.verified_download`` raises
+    ``EvidenceUnavailable`` and records the failed check otherwise).
 
     Always ``application/octet-stream`` with ``nosniff``: an uploaded file is evidence to keep,
     never content for the browser to render (an HTML or SVG "sheet" must not run in our origin).
     """
+    stream, size = verified_download(dataset, actor=user)
     response = FileResponse(
-        dataset.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=dataset.original_name,
         content_type="application/octet-stream",
     )
+    response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

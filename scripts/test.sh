@@ -4,7 +4,8 @@
 #
 # Bootstraps; installs Debian's chromium (browser tests) and docker-compose (the compose file
 # test) when missing; makes sure PostgreSQL and Redis answer, starting the local ones if they are
-# installed but stopped. DATABASE_URL, CELERY_BROKER_URL and REDIS_URL default to the local
+# installed but stopped; starts a local S3-compatible object store (scripts/objectstore.sh) for
+# the evidence files. DATABASE_URL, CELERY_BROKER_URL and REDIS_URL default to the local
 # servers and may point elsewhere. Arguments go to pytest; with none, the whole suite runs with
 # --create-db so a clean run never reuses a stale test schema. Exits with pytest's exit code
 # (5, no tests collected, is a failure), or 1 if only lint failed.
@@ -134,11 +135,32 @@ except psycopg.Error as exc:
 PY
 
 # Each run gets its own var directory (uploads, generated PDFs, the filesystem broker if used).
+made_var_dir=
 if [[ -z ${PORTAL_VAR_DIR:-} ]]; then
     mkdir -p "$ROOT/var/test"
     PORTAL_VAR_DIR="$(mktemp -d "$ROOT/var/test/run.XXXXXX")"
     export PORTAL_VAR_DIR
-    trap 'rm -rf "$PORTAL_VAR_DIR"' EXIT
+    made_var_dir=1
+fi
+# shellcheck source=scripts/objectstore.sh
+source "$ROOT/scripts/objectstore.sh"
+cleanup() {
+    objectstore_stop
+    if [[ -n $made_var_dir ]]; then rm -rf "$PORTAL_VAR_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Evidence and certificates go to a real S3-compatible object store for the whole suite, as in
+# production (docker/compose.yml): a SeaweedFS started here on free loopback ports, its data in
+# the run's var directory, stopped at exit. A STORAGE_URL already set (another store) is used
+# as it is; STORAGE_URL=filesystem runs the suite on the filesystem instead.
+if [[ ${STORAGE_URL:-} == filesystem ]]; then
+    unset STORAGE_URL
+elif [[ -z ${STORAGE_URL:-} ]]; then
+    objectstore_start "$PORTAL_VAR_DIR/objectstore"
+else
+    python manage.py storage_ready --wait 10 || die "STORAGE_URL=$STORAGE_URL cannot store a file (above)."
 fi
 # WhiteNoise scans STATIC_ROOT when the live test server starts; pages are served from the
 # finders in tests, so an empty folder is enough.
