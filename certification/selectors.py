@@ -280,6 +280,7 @@ AUDIT_ACTIONS = {
     "submission.return": gettext_lazy("Returned to the maker for more data"),
     "dataset.uploaded": gettext_lazy("Data uploaded"),
     "dataset.withdrawn": gettext_lazy("Data withdrawn"),
+    "dataset.integrity_failed": gettext_lazy("Stored file failed its SHA-256 check"),
     "evaluation.finished": gettext_lazy("Evaluation finished"),
     "evaluation.failed": gettext_lazy("Evaluation failed"),
     "evaluation.reproduced": gettext_lazy("Evaluation re-run"),
