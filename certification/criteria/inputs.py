@@ -66,6 +66,11 @@ class ChamberEvidence:
     min_temperature_c: float | None
     max_temperature_c: float | None
     max_pressure_pa: float | None
+    # What first broke a hold, as text (``ChamberSummary.hold_break_text``): ``cause``
+    # ("temperature", "pressure", "gap", "end"), ``at`` (a clock time of the log), and ``value``
+    # or ``until``. Named in the sentence when the hold is too short (rule sets with a
+    # ``[criteria.weight_loss.chamber_log]`` table).
+    hold_break: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ FRAGMENTS: dict[str, str] = {
         "temperature {min_c} to {max_c} °C, required {requirement}"
     ),
     "chamber.pressure": gettext_noop("pressure up to {max_pa} Pa, required {requirement}"),
+    # Translators: {cause} is one of the chamber.cause fragments ("hold 2.92 h, required >= 6 h,
+    # cut short by a gap with no readings 2:55–5:20").
+    "chamber.hold_cut": gettext_noop(
+        "hold {hold_h} h, required {requirement}, cut short by {cause}"
+    ),
+    # Translators: {at} and {until} are clock times of the log (3:02; or hours:minutes since its
+    # first reading).
+    "chamber.cause.temperature": gettext_noop("an excursion to {value} °C at {at}"),
+    "chamber.cause.pressure": gettext_noop("a pressure of {value} Pa at {at}"),
+    "chamber.cause.gap": gettext_noop("a gap with no readings {at}–{until}"),
+    "chamber.cause.end": gettext_noop("the end of the log at {at}"),
     # --- safety failure indicators (SAFETY_FAILURE_INDICATORS)
     "indicator.fire": gettext_noop("fire"),
     "indicator.explosion": gettext_noop("explosion"),

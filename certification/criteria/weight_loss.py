@@ -15,6 +15,7 @@ decided in ``certification.criteria.verdict``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +143,15 @@ def evaluate_weight_loss(
     if declared is not None:
         measured["declared"] = declared
     chamber_problems = (
-        check_chamber_logs(limits, chambers, measured["chamber_logs"], flags) if samples else []
+        check_chamber_logs(
+            limits,
+            chambers,
+            measured["chamber_logs"],
+            flags,
+            name_the_break=rule.chamber_max_gap_s is not None,
+        )
+        if samples
+        else []
     )
     flag_unreported("weight_loss", problems, flags)
     params = {
@@ -238,17 +247,22 @@ def check_chamber_logs(
     chambers: tuple[ChamberEvidence, ...],
     out: list,
     flags: list[Flag],
+    *,
+    name_the_break: bool = False,
 ) -> list[tuple[str, dict]]:
     """Check each chamber log's longest hold against the weight-loss conditions; each log's
     summary goes to ``out``, and (ref, what failed) of each log that fails is returned.
 
-    Absent logs leave the decision to the sheet's own condition columns (flagged)."""
+    Absent logs leave the decision to the sheet's own condition columns (flagged).
+    ``name_the_break`` (rule sets with ``[criteria.weight_loss.chamber_log]``, gbt-ssb-2026 from
+    version 3; earlier ones keep their sentences so their evaluations reproduce): a hold too
+    short says what first cut it, with the log's clock time and value."""
     if not chambers:
         flags.append(SENTENCES.flag("no_chamber_log", "info"))
         return []
     problems = []
     for log in chambers:
-        summary, failed = _chamber_hold(log, limits)
+        summary, failed = _chamber_hold(log, limits, name_the_break=name_the_break)
         out.append(summary)
         if failed:
             text = joined("list.chamber", failed)
@@ -265,7 +279,7 @@ def check_chamber_logs(
 
 
 def _chamber_hold(
-    log: ChamberEvidence, limits: dict[str, Limit]
+    log: ChamberEvidence, limits: dict[str, Limit], *, name_the_break: bool = False
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One log's longest hold as recorded, and what it failed of hold time, temperature and
     pressure (text values)."""
@@ -278,9 +292,22 @@ def _chamber_hold(
     p_max = to_decimal(log.max_pressure_pa)
     failed = []
     if duration is not None and (hold_h is None or not duration.holds(hold_h)):
-        failed.append(
-            fragment("chamber.hold", hold_h=for_display(hold_h), requirement=requirement(duration))
-        )
+        cause = _break_cause(log.hold_break) if name_the_break else None
+        if cause is None:
+            failed.append(
+                fragment(
+                    "chamber.hold", hold_h=for_display(hold_h), requirement=requirement(duration)
+                )
+            )
+        else:
+            failed.append(
+                fragment(
+                    "chamber.hold_cut",
+                    hold_h=for_display(hold_h),
+                    requirement=requirement(duration),
+                    cause=cause,
+                )
+            )
     if temperature is not None and (
         t_min is None
         or t_max is None
@@ -307,3 +334,22 @@ def _chamber_hold(
         "conditions_met": not failed,
     }
     return summary, failed
+
+
+_CAUSE_PARAMS = {
+    "temperature": ("value", "at"),
+    "pressure": ("value", "at"),
+    "gap": ("at", "until"),
+    "end": ("at",),
+}
+
+
+def _break_cause(found: Mapping[str, str] | None) -> dict[str, Any] | None:
+    """What first broke the log's hold as a text value ("a gap with no readings 2:55–5:20"),
+    or None when the log names none (it never reached the conditions)."""
+    if not found or found.get("cause") not in _CAUSE_PARAMS:
+        return None
+    names = _CAUSE_PARAMS[found["cause"]]
+    if any(not found.get(name) for name in names):
+        return None
+    return fragment(f"chamber.cause.{found['cause']}", **{name: found[name] for name in names})

@@ -21,9 +21,14 @@ Definitions a reviewer should know:
 * A hold is a run of consecutive complying readings; its duration is the time from its first to
   its last reading. Nothing is extrapolated to the neighbouring non-complying readings, so a log
   sampled every minute can understate a hold by up to two minutes, never overstate it.
-* ``max_gap_s`` (optional, rule-set data): a longer gap between two readings breaks a hold, since
-  nobody logged the chamber in between. Without it any gap is accepted, and ``max_interval_s``
-  in the summary tells the criteria layer the longest gap in the whole log.
+* ``max_gap_s`` (optional, rule-set data: ``[criteria.weight_loss.chamber_log]`` from
+  gbt-ssb-2026 version 3): a longer gap between two readings breaks a hold, since nobody logged
+  the chamber in between. Without it any gap is accepted, and ``max_interval_s`` in the summary
+  tells the criteria layer the longest gap in the whole log.
+* The summary also carries what a chart and a sentence need (``chamber_hold``): the excursions
+  after the chamber first reached the conditions, the gaps over ``max_gap_s``, the first thing
+  that broke a hold (``hold_break``, told by ``hold_break_text`` with clock times), a downsampled
+  preview of both series, and the first timestamp (``start_clock``).
 * Timestamps must all carry a UTC offset or all carry none; naive ones are taken as a uniform
   clock (a daylight-saving change during the log would show as a jump).
 """
@@ -33,16 +38,30 @@ from __future__ import annotations
 import csv
 import datetime
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+import numpy as np
+
+from certification.parsers.chamber_hold import (
+    ChamberExcursion,
+    ChamberGap,
+    ChamberHold,
+    ChamberReading,
+    HoldBreak,
+    HoldTracker,
+    Number,
+    longest_hold,
+    thresholds,
+)
 from certification.parsers.errors import (
     MSG_NUMBER_TOO_LARGE,
     MSG_TIME_TOO_LARGE,
     RawDataRejected,
 )
+from certification.parsers.preview import PreviewBuilder, SeriesPreview
 from certification.parsers.textstream import (
     CsvReader,
     LineSource,
@@ -51,6 +70,19 @@ from certification.parsers.textstream import (
     split_line,
 )
 from certification.vocabulary import gettext_noop
+
+__all__ = [  # what callers use; the hold itself is chamber_hold's
+    "ChamberExcursion",
+    "ChamberGap",
+    "ChamberHold",
+    "ChamberReading",
+    "ChamberSummary",
+    "HoldBreak",
+    "chamber_template",
+    "clock_text",
+    "longest_hold",
+    "summarise_chamber_log",
+]
 
 CHAMBER_TIME_COLUMNS = ("time_s", "timestamp")
 CHAMBER_VALUE_COLUMNS = ("temperature_c", "pressure_pa")
@@ -64,8 +96,6 @@ _MAX_PREAMBLE_LINES = 200
 _ABSOLUTE_ZERO_C = Decimal("-273.15")
 _ZERO = Decimal(0)
 
-# A threshold may be given as Decimal (as the rule set holds it), int, str, or float.
-Number = Decimal | int | float | str
 _MICRO = Decimal("0.000001")
 
 MSG_NO_HEADER = gettext_noop(
@@ -108,31 +138,6 @@ WARN_GAP = gettext_noop(
 WARN_MORE = gettext_noop("… and %(count)s more warnings.")
 
 
-@dataclass(frozen=True, slots=True)
-class ChamberReading:
-    """One row of a chamber log; time is seconds since the log's first reading."""
-
-    line: int
-    time_s: Decimal
-    temperature_c: Decimal
-    pressure_pa: Decimal
-
-
-@dataclass(frozen=True)
-class ChamberHold:
-    """The longest continuous run of complying readings (all ``None`` and 0 when none)."""
-
-    duration_s: Decimal
-    start_s: Decimal | None = None
-    end_s: Decimal | None = None
-    first_line: int | None = None
-    last_line: int | None = None
-    readings: int = 0
-    min_temperature_c: Decimal | None = None
-    max_temperature_c: Decimal | None = None
-    max_pressure_pa: Decimal | None = None
-
-
 @dataclass(frozen=True)
 class ChamberSummary:
     encoding: str
@@ -151,111 +156,56 @@ class ChamberSummary:
     max_gap_s: Decimal | None
     hold: ChamberHold
     warnings: tuple[str, ...] = field(default=())
+    # For the chart and the sentences (see chamber_hold): the downsampled series by column
+    # ("temperature_c", "pressure_pa"), the first MAX_MARKS excursions and gaps and how many
+    # more there were, the first thing that broke a hold, and the first reading's timestamp
+    # (ISO 8601, None for a time_s log).
+    preview: Mapping[str, SeriesPreview] = field(default_factory=dict)
+    excursions: tuple[ChamberExcursion, ...] = ()
+    excursions_omitted: int = 0
+    gaps: tuple[ChamberGap, ...] = ()
+    gaps_omitted: int = 0
+    hold_break: HoldBreak | None = None
+    start_clock: str | None = None
 
     @property
     def longest_hold_s(self) -> Decimal:
         return self.hold.duration_s
 
+    def clock(self, time_s: Decimal) -> str:
+        """``time_s`` as a clock a reader finds in the log: the wall-clock time ("3:02", with
+        seconds when not whole minutes, and the date when it is not the first reading's) for a
+        log of timestamps; hours and minutes since the first reading for a ``time_s`` log."""
+        return clock_text(time_s, self.start_clock)
 
-def _threshold(value: Number, name: str) -> Decimal:
-    # A float goes through str() so 0.1 means 0.1, not its binary neighbour.
-    try:
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"{name} must be finite, not {value!r}")
-    return number
-
-
-def _thresholds(
-    target_c: Number, tolerance_c: Number, max_pressure_pa: Number, max_gap_s: Number | None
-) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
-    """Validate the rule set's thresholds; a bad one is a programming error (ValueError)."""
-    target = _threshold(target_c, "target_c")
-    tolerance = _threshold(tolerance_c, "tolerance_c")
-    pressure_limit = _threshold(max_pressure_pa, "max_pressure_pa")
-    gap_limit = None if max_gap_s is None else _threshold(max_gap_s, "max_gap_s")
-    if tolerance < 0:
-        raise ValueError("tolerance_c must not be negative")
-    if pressure_limit < 0:
-        raise ValueError("max_pressure_pa must not be negative")
-    if gap_limit is not None and gap_limit <= 0:
-        raise ValueError("max_gap_s must be positive")
-    return target, tolerance, pressure_limit, gap_limit
+    def hold_break_text(self) -> dict[str, str] | None:
+        """The first break as text values for a sentence: ``cause``, ``at``, and ``value`` (an
+        excursion, as logged) or ``until`` (a gap)."""
+        found = self.hold_break
+        if found is None:
+            return None
+        text = {"cause": found.cause, "at": self.clock(found.time_s)}
+        if found.value is not None:
+            text["value"] = format(found.value, "f")
+        if found.end_s is not None:
+            text["until"] = self.clock(found.end_s)
+        return text
 
 
-class _Run:
-    """A run of complying readings being extended."""
-
-    __slots__ = ("first", "last", "readings", "t_min", "t_max", "p_max")
-
-    def __init__(self, reading: ChamberReading) -> None:
-        self.first = self.last = reading
-        self.readings = 1
-        self.t_min = self.t_max = reading.temperature_c
-        self.p_max = reading.pressure_pa
-
-    def extend(self, reading: ChamberReading) -> None:
-        self.last = reading
-        self.readings += 1
-        self.t_min = min(self.t_min, reading.temperature_c)
-        self.t_max = max(self.t_max, reading.temperature_c)
-        self.p_max = max(self.p_max, reading.pressure_pa)
-
-    @property
-    def duration_s(self) -> Decimal:
-        return self.last.time_s - self.first.time_s
-
-    def hold(self) -> ChamberHold:
-        return ChamberHold(
-            duration_s=self.duration_s,
-            start_s=self.first.time_s,
-            end_s=self.last.time_s,
-            first_line=self.first.line,
-            last_line=self.last.line,
-            readings=self.readings,
-            min_temperature_c=self.t_min,
-            max_temperature_c=self.t_max,
-            max_pressure_pa=self.p_max,
-        )
+def clock_text(time_s: Decimal, start_clock: str | None) -> str:
+    """See ``ChamberSummary.clock``."""
+    whole = int(time_s)
+    if start_clock is None:
+        hours, rest = divmod(whole, 3600)
+        return _hm(hours, rest // 60, rest % 60)
+    start = datetime.datetime.fromisoformat(start_clock)
+    moment = start + datetime.timedelta(seconds=whole)
+    text = _hm(moment.hour, moment.minute, moment.second)
+    return text if moment.date() == start.date() else f"{moment.date().isoformat()} {text}"
 
 
-def longest_hold(
-    readings: Iterable[ChamberReading],
-    *,
-    target_c: Number,
-    tolerance_c: Number,
-    max_pressure_pa: Number,
-    max_gap_s: Number | None = None,
-) -> ChamberHold:
-    """The longest time the chamber stayed, continuously, within target ± tolerance at or below
-    the pressure limit (STANDARD.md section 4, criterion 1: the test conditions). Consumes the
-    readings once, in order; keeps only the current and the best run. Ties keep the earlier run.
-    """
-    target, tolerance, pressure_limit, gap_limit = _thresholds(
-        target_c, tolerance_c, max_pressure_pa, max_gap_s
-    )
-    low, high = target - tolerance, target + tolerance
-
-    best: ChamberHold | None = None
-    run: _Run | None = None
-    previous: ChamberReading | None = None
-    for reading in readings:
-        complies = low <= reading.temperature_c <= high and reading.pressure_pa <= pressure_limit
-        gap_ok = (
-            gap_limit is None or previous is None or reading.time_s - previous.time_s <= gap_limit
-        )
-        if complies and run is not None and gap_ok:
-            run.extend(reading)
-        else:
-            if run is not None and (best is None or run.duration_s > best.duration_s):
-                best = run.hold()
-            run = _Run(reading) if complies else None
-        previous = reading
-    if run is not None and (best is None or run.duration_s > best.duration_s):
-        best = run.hold()
-    return best if best is not None else ChamberHold(duration_s=_ZERO)
+def _hm(hours: int, minutes: int, seconds: int) -> str:
+    return f"{hours}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
 def chamber_template() -> bytes:
@@ -288,6 +238,7 @@ class _Stats:
         self.p_max: Decimal | None = None
         self.warnings: list[str] = []
         self.dropped_warnings = 0
+        self.start_clock: str | None = None  # the first timestamp, ISO 8601
 
     def warn(self, template: str, params: dict[str, object]) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -303,31 +254,35 @@ def summarise_chamber_log(
     tolerance_c: Number,
     max_pressure_pa: Number,
     max_gap_s: Number | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ChamberSummary:
     """Read a chamber log once, in bounded memory, and report its longest continuous hold
-    within the given thresholds (from the rule set) plus whole-log figures.
+    within the given thresholds (from the rule set), what broke it, and whole-log figures.
+    ``progress(rows, bytes)`` is called now and then while reading (bytes as far as the stream
+    tells).
 
     Raises ``RawDataRejected`` (line number included) for a file that is not a chamber log, a
     missing column, a value that is not a number, time going backwards, or a negative pressure.
     """
-    target, tolerance, pressure_limit, gap_limit = _thresholds(
+    target, tolerance, pressure_limit, gap_limit = thresholds(
         target_c, tolerance_c, max_pressure_pa, max_gap_s
+    )
+    tracker = HoldTracker(
+        target_c=target, tolerance_c=tolerance, max_pressure_pa=pressure_limit, max_gap_s=gap_limit
     )
     text, encoding = open_text_stream(stream, accepted=CHAMBER_ACCEPTED)
     lines = LineSource(text, encoding)
     header_line, delimiter, columns = _read_header(lines)
     time_column = "time_s" if "time_s" in columns else "timestamp"
     stats = _Stats()
+    feed = _PreviewFeed()
     reader = csv.reader(lines, delimiter=delimiter)
     readings = _readings(reader, header_line, delimiter, columns, time_column, stats, gap_limit)
     try:
-        hold = longest_hold(
-            readings,
-            target_c=target,
-            tolerance_c=tolerance,
-            max_pressure_pa=pressure_limit,
-            max_gap_s=gap_limit,
-        )
+        for reading in readings:
+            tracker.add(reading)
+            if feed.add(reading) and progress is not None:
+                progress(stats.rows, _position(stream))
     except csv.Error as exc:
         line = header_line + reader.line_num
         raise RawDataRejected(MSG_BAD_CSV, {"line": line, "detail": str(exc)}, line=line) from None
@@ -338,6 +293,9 @@ def summarise_chamber_log(
         ) from None
     if stats.rows == 0:
         raise RawDataRejected(MSG_NO_ROWS)
+    tracker.finish()
+    if progress is not None:
+        progress(stats.rows, _position(stream))
     warnings = tuple(stats.warnings)
     if stats.dropped_warnings:
         warnings += (WARN_MORE % {"count": stats.dropped_warnings},)
@@ -357,9 +315,58 @@ def summarise_chamber_log(
         tolerance_c=tolerance,
         pressure_limit_pa=pressure_limit,
         max_gap_s=gap_limit,
-        hold=hold,
+        hold=tracker.hold,
         warnings=warnings,
+        preview=feed.result(),
+        excursions=tuple(tracker.excursions),
+        excursions_omitted=tracker.excursions_omitted,
+        gaps=tuple(tracker.gaps),
+        gaps_omitted=tracker.gaps_omitted,
+        hold_break=tracker.hold_break,
+        start_clock=stats.start_clock,
     )
+
+
+class _PreviewFeed:
+    """Both series into ``PreviewBuilder``s, a batch of readings at a time (floats: a chart)."""
+
+    BATCH = 4096
+
+    def __init__(self) -> None:
+        self.builders = {"temperature_c": PreviewBuilder(), "pressure_pa": PreviewBuilder()}
+        self._t: list[float] = []
+        self._temperature: list[float] = []
+        self._pressure: list[float] = []
+
+    def add(self, reading: ChamberReading) -> bool:
+        """Buffer one reading; True when a batch was just handed on."""
+        self._t.append(float(reading.time_s))
+        self._temperature.append(float(reading.temperature_c))
+        self._pressure.append(float(reading.pressure_pa))
+        if len(self._t) < self.BATCH:
+            return False
+        self._flush()
+        return True
+
+    def _flush(self) -> None:
+        if not self._t:
+            return
+        t = np.array(self._t)
+        self.builders["temperature_c"].add(t, np.array(self._temperature))
+        self.builders["pressure_pa"].add(t, np.array(self._pressure))
+        self._t, self._temperature, self._pressure = [], [], []
+
+    def result(self) -> dict[str, SeriesPreview]:
+        self._flush()
+        return {name: builder.result() for name, builder in self.builders.items()}
+
+
+def _position(stream: BinaryIO) -> int:
+    """Bytes read from ``stream`` so far, when it can tell (read ahead by a buffer)."""
+    try:
+        return stream.tell()
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def _is_comment_or_blank(line: str) -> bool:
@@ -474,6 +481,7 @@ def _readings(
             stamp = _timestamp(row[time_i], line)
             if first_stamp is None:
                 first_stamp = stamp
+                stats.start_clock = stamp.isoformat()
             elif (stamp.tzinfo is None) != (first_stamp.tzinfo is None):
                 raise RawDataRejected(
                     MSG_MIXED_TIMEZONES,

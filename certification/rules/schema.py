@@ -320,6 +320,13 @@ class RuleSetData:
         return self.raw_plausible_range("cycler_duration_h")
 
     @property
+    def cycler_max_duration_s(self) -> Decimal | None:
+        """``cycler_duration_h``'s maximum in seconds (a cycler parser's unit); ``None``: no
+        bound."""
+        span = self.cycler_duration_h
+        return None if span is None else span.maximum * 3600
+
+    @property
     def chamber_max_gap_s(self) -> Decimal | None:
         """The longest gap between chamber readings a hold may span; ``None``: any gap."""
         rule = self.weight_loss

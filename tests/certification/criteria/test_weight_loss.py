@@ -158,3 +158,66 @@ def test_the_thresholds_come_from_the_rule_set_not_the_code():
     sheet = weight_loss("9.90", "9.90", "9.90")  # 1 %
     assert outcome_of(run(solid_state(weight_loss=sheet)), "weight_loss") == "fail"
     assert outcome_of(run(solid_state(weight_loss=sheet), ruleset=loose), "weight_loss") == "pass"
+
+
+# --- why a chamber hold is short (gbt-ssb-2026 version 3: [criteria.weight_loss.chamber_log]) ---
+
+V3 = load_ruleset(
+    next(p for p in ruleset_files() if p.stem == "gbt-ssb-2026.v3").read_text(encoding="utf-8")
+)
+BREAKS = [
+    (
+        {"cause": "gap", "at": "2:55", "until": "5:20"},
+        "hold 2.7 h, required >= 6 h, cut short by a gap with no readings 2:55–5:20",
+    ),
+    (
+        {"cause": "temperature", "at": "3:02", "value": "123.6"},
+        "hold 2.7 h, required >= 6 h, cut short by an excursion to 123.6 °C at 3:02",
+    ),
+    (
+        {"cause": "pressure", "at": "5:00", "value": "8400"},
+        "hold 2.7 h, required >= 6 h, cut short by a pressure of 8400 Pa at 5:00",
+    ),
+    (
+        {"cause": "end", "at": "2:40"},
+        "hold 2.7 h, required >= 6 h, cut short by the end of the log at 2:40",
+    ),
+]
+
+
+@pytest.mark.parametrize(("hold_break", "words"), BREAKS)
+def test_a_short_hold_says_what_first_cut_it(hold_break, words):
+    log = ChamberEvidence("chamber.csv", 9720, 119.0, 121.0, 40.0, hold_break=hold_break)
+    result = run(solid_state(), chambers=(log,), ruleset=V3)
+    found = criterion(result, "weight_loss")
+    assert (found.outcome, found.message_id) == ("incomplete", "weight_loss.invalid_chamber_log")
+    assert f"does not show the required hold ({words})." in found.message
+    [flag] = [f for f in result.flags if f.code == "chamber_log_conditions_not_met"]
+    assert flag.message.endswith(f"{words}.")
+
+
+def test_earlier_versions_keep_their_sentence_so_old_evaluations_reproduce():
+    log = ChamberEvidence(
+        "chamber.csv", 9720, 119.0, 121.0, 40.0, hold_break={"cause": "gap", "at": "2:55"}
+    )
+    found = criterion(run(solid_state(), chambers=(log,)), "weight_loss")
+    assert "(hold 2.7 h, required >= 6 h)." in found.message
+    assert "cut short" not in found.message
+
+
+@pytest.mark.parametrize(
+    "hold_break",
+    [None, {}, {"cause": "gap", "at": "2:55"}, {"cause": "smoke", "at": "1:00"}],
+    ids=["none", "empty", "gap-without-end", "unknown-cause"],
+)
+def test_a_break_that_cannot_be_told_leaves_the_plain_sentence(hold_break):
+    log = ChamberEvidence("chamber.csv", 9720, 119.0, 121.0, 40.0, hold_break=hold_break)
+    found = criterion(run(solid_state(), chambers=(log,), ruleset=V3), "weight_loss")
+    assert "(hold 2.7 h, required >= 6 h)." in found.message
+
+
+def test_a_long_enough_hold_names_no_break():
+    log = ChamberEvidence(
+        "chamber.csv", 6 * 3600, 119.0, 121.0, 40.0, hold_break={"cause": "end", "at": "6:20"}
+    )
+    assert outcome_of(run(solid_state(), chambers=(log,), ruleset=V3), "weight_loss") == "pass"

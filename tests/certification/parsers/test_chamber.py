@@ -392,6 +392,9 @@ def test_it_streams_a_long_log_in_bounded_memory():
     finally:
         tracemalloc.stop()
 
-    assert peak < 1024 * 1024
+    # Flat whatever the length: the readings stream past; the two chart previews (about 2,000
+    # points each) hold at most some ten thousand samples each before they reduce.
+    assert peak < 4 * 1024 * 1024
     assert summary.rows_read == 86400
+    assert all(len(series.t) <= 2000 for series in summary.preview.values())
     assert summary.longest_hold_s == 22 * 3600 - 1
