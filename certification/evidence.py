@@ -70,11 +70,14 @@ def _chamber_limits(rules: RuleSetData) -> dict[str, Any]:
     """The weight-loss test's chamber conditions, from the rule set (never from code)."""
     temperature = rules.weight_loss.condition("temperature_c")
     pressure = rules.weight_loss.condition("pressure_pa")
-    return {
+    limits = {
         "target_c": (temperature.low + temperature.high) / 2,
         "tolerance_c": (temperature.high - temperature.low) / 2,
         "max_pressure_pa": pressure.value,
     }
+    if rules.chamber_max_gap_s is not None:  # from gbt-ssb-2026 v3; v1/v2 accept any gap
+        limits["max_gap_s"] = rules.chamber_max_gap_s
+    return limits
 
 
 def _num(value) -> float | None:
@@ -302,6 +305,7 @@ def build_input(
                         min_temperature_c=_num(summary.hold.min_temperature_c),
                         max_temperature_c=_num(summary.hold.max_temperature_c),
                         max_pressure_pa=_num(summary.hold.max_pressure_pa),
+                        hold_break=summary.hold_break_text(),
                     )
                 )
     data = criteria.EvaluationInput(
