@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
+from certification import services
 from certification.models import AuditEvent, Dataset
 from tests.samples import sample_sheet
 
@@ -161,13 +162,21 @@ def test_a_truncated_pdf_is_refused(api, cast, submission, settings):
     assert _nothing_stored(settings)
 
 
-def test_a_raw_cycler_file_in_an_unknown_format_is_refused(api, cast, submission, settings):
+def test_a_raw_cycler_file_in_an_unknown_format_is_refused_by_the_worker(
+    api, cast, submission, settings
+):
     response = _post(
         api, cast["lab"], submission, "cycler", b"colour,taste\nred,sweet\n", name="run.csv"
     )
-    assert response.status_code == 400
-    assert response.json()["detail"]
-    assert _nothing_stored(settings)
+    assert response.status_code == 202  # stored; a worker reads it
+    body = response.json()
+    assert body["parse_status"] == "queued" and body["parse_progress"] == 0
+    services.dataset_parse(dataset_id=body["id"])
+    answer = api(cast["lab"]).get(f"/api/v1/datasets/{body['id']}/").json()
+    assert answer["parse_status"] == "rejected"
+    assert "no header row" in answer["parse_error"].lower() or answer["parse_error"]
+    media = Path(settings.MEDIA_ROOT)
+    assert not [p for p in media.rglob("*") if p.is_file()]  # the bytes are gone
 
 
 def test_a_good_sheet_is_stored_with_its_hash(api, cast, submission, settings):
