@@ -80,7 +80,11 @@ def energy_sheet_match(dataset: Dataset, sheets: Iterable[Dataset], ruleset: Rul
     if sheet is None or raw is None:
         return SheetMatch(within=None, cycler_wh=cycler_wh)
     rule = rule_data(ruleset).energy_density
-    best = closest_row([(row, None) for row in sheet.summary["rows"]], raw)
+    rows = [
+        {**row, "discharge_energy_wh": _decimal(row.get("discharge_energy_wh"))}
+        for row in sheet.summary["rows"]
+    ]
+    best = closest_row([(row, None) for row in rows], raw)
     if best is None or rule is None:
         return SheetMatch(within=None, cycler_wh=cycler_wh, sheet_name=sheet.original_name)
     deviation, sheet_wh, sample_id = best
@@ -145,7 +149,13 @@ def figure(value: Decimal | float | None, *, digits: int) -> str:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    """A stored number (kept as its exact text) as a Decimal; None when it is not one."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def dataset_preview(dataset: Dataset) -> dict[str, Any]:

@@ -222,8 +222,8 @@ def _refuse(
             reason=message,
             line=line,
         )
-        if stored:
-            transaction.on_commit(lambda: locked.file.storage.delete(stored))
+    if stored:  # after the commit: the row says "refused" before the bytes go
+        locked.file.storage.delete(stored)
     return locked
 
 
