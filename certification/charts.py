@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from certification import vocabulary
 from certification.models import Dataset
+from certification.parsers.chamber import clock_text
 from certification.rules import RuleSetData
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -172,15 +173,15 @@ def _rule_y(value: float, label: str, colour: str, dash: bool = True) -> dict:
     }  # fmt: skip
 
 
-def _clock(seconds: float) -> str:
-    minutes = int(round(seconds / 60))
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def chamber_chart(dataset: Dataset) -> dict:
     """Temperature and absolute pressure against time: the band and the limit the rule set gave,
     the longest hold shaded, every excursion and every gap marked with its time and value."""
     preview = dataset.preview or {}
+    start_clock = preview.get("start_clock")
+
+    def _clock(seconds: float) -> str:  # as the sentences and the log say it
+        return clock_text(Decimal(str(seconds)), start_clock)
+
     limits = preview.get("limits") or {}
     hold = preview.get("hold") or {}
     target, tolerance = limits.get("target_c"), limits.get("tolerance_c")
@@ -247,7 +248,7 @@ def chamber_chart(dataset: Dataset) -> dict:
                         "y": {"field": "v", "type": "quantitative"},
                         "tooltip": [
                             {"field": "what", "title": _("Excursion")},
-                            {"field": "at", "title": _("At (h:mm)")},
+                            {"field": "at", "title": _("At")},
                             {"field": "v", "title": _("Value"), "format": ".4~g"},
                             {"field": "line", "title": _("Line")},
                         ],

@@ -200,13 +200,16 @@ def _evidence_context(submission: Submission, datasets: list, evaluation) -> dic
     """What the portal made of each raw file, and the pictures of the evidence."""
     ruleset = evaluation.ruleset if evaluation is not None else services.ruleset_in_force()
     feedback = uploads.file_feedback(datasets, ruleset)
+    pictures = uploads.evidence_pictures(
+        datasets, rated_capacity_ah=submission.product.rated_capacity_ah, ruleset=ruleset
+    )
+    by_file = {picture["dataset"].pk: picture for picture in pictures}
     for dataset in datasets:
         dataset.feedback = feedback.get(dataset.pk)
+        dataset.picture = [by_file[dataset.pk]] if dataset.pk in by_file else []
     return {
         "files_reading": any(item["status"] in ("queued", "parsing") for item in feedback.values()),
-        "evidence_pictures": uploads.evidence_pictures(
-            datasets, rated_capacity_ah=submission.product.rated_capacity_ah, ruleset=ruleset
-        ),
+        "evidence_pictures": pictures,
         "evaluation_pictures": uploads.evaluation_pictures(
             evaluation if evaluation is not None and evaluation.status == "done" else None,
             submission.claimed_class,
