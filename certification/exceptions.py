@@ -51,6 +51,13 @@ class InvalidTransition(PortalError):
     http_status = 409
 
 
+class EvidenceMissing(InvalidTransition):
+    """Submitting before the rule set's required evidence is there; ``errors`` lists each
+    missing kind (``column`` is the dataset kind)."""
+
+    code = "evidence_missing"
+
+
 class RuleSetImmutable(PortalError):
     code = "ruleset_immutable"
     http_status = 409

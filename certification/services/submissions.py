@@ -10,8 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import access
-from certification.exceptions import FieldError, InvalidInput, NotPermitted
-from certification.models import Evaluation, Organisation, Product, RuleSet, Submission, User
+from certification.evidence import rule_data
+from certification.exceptions import EvidenceMissing, FieldError, InvalidInput, NotPermitted
+from certification.models import (
+    Dataset,
+    Evaluation,
+    Organisation,
+    Product,
+    RuleSet,
+    Submission,
+    User,
+)
+from certification.rules import RuleSetData
 from certification.services.common import S, audit, locked_submission, transition
 from certification.services.datasets import refuse_while_reading
 from certification.services.evaluations import evaluation_hand_off
@@ -88,11 +98,82 @@ def submission_create(
     return submission
 
 
+def evidence_checklist(submission: Submission, rules: RuleSetData) -> list[dict[str, Any]]:
+    """Each kind of evidence the rule set requires for the submission's claimed class
+    (``RuleSetData.required_evidence_for``), whether it is there, and if not, why.
+
+    A file counts when it is not withdrawn, was read, and comes from a source the rule set's
+    ``[evidence]`` accepts: by default only the lab, and only the lab assigned to the submission
+    (``require_assigned_lab``). The maker's own rows are declarations and never count.
+    """
+    policy = rules.evidence
+    labels = dict(Dataset.Kind.choices)
+    files = list(
+        submission.datasets.filter(withdrawn_at__isnull=True).only(
+            "kind", "source", "organisation_id", "parse_status"
+        )
+    )
+    checklist = []
+    for kind in rules.required_evidence_for(submission.claimed_class):
+        of_kind = [d for d in files if d.kind == kind]
+        counting = [
+            d
+            for d in of_kind
+            if d.source in policy.accepted_sources
+            and not (
+                d.source == Dataset.Source.LAB
+                and policy.require_assigned_lab
+                and d.organisation_id != submission.lab_id
+            )
+        ]
+        read = [d for d in counting if d.parse_status == Dataset.ParseStatus.PARSED]
+        params = {"kind": labels.get(kind, kind), "lab": submission.lab.name}
+        if read:
+            reason = ""
+        elif any(d.parse_status in _BEING_READ for d in counting):
+            reason = _("%(kind)s: the laboratory's file is still being read.") % params
+        elif of_kind:
+            reason = (
+                _(
+                    "%(kind)s: only a file that does not count was uploaded (the manufacturer's "
+                    "own results are declarations); %(lab)s must upload its results."
+                )
+                % params
+            )
+        else:
+            reason = _("%(kind)s: no file from %(lab)s yet.") % params
+        checklist.append(
+            {"kind": kind, "label": params["kind"], "present": bool(read), "missing": reason}
+        )
+    return checklist
+
+
+_BEING_READ = (Dataset.ParseStatus.QUEUED, Dataset.ParseStatus.PARSING)
+
+
+def _refuse_missing_evidence(submission: Submission, ruleset: RuleSet) -> None:
+    """Raise ``EvidenceMissing`` listing what the rule set still requires; nothing changes."""
+    missing = [
+        item for item in evidence_checklist(submission, rule_data(ruleset)) if not item["present"]
+    ]
+    if missing:
+        raise EvidenceMissing(
+            _(
+                "The submission cannot be submitted yet: rule set %(ruleset)s requires evidence "
+                "that is missing."
+            )
+            % {"ruleset": f"{ruleset.code} v{ruleset.version}"},
+            errors=[FieldError(item["missing"], column=item["kind"]) for item in missing],
+        )
+
+
 def submission_submit(*, user: User, submission: Submission) -> Evaluation:
     """The maker submits; the rule set in force is fixed and an evaluation is queued.
 
-    Idempotent against double submission: the row lock and the transition table let only the
-    first request through; the second is answered with ``InvalidTransition``. The evaluation row
+    The rule set's required evidence must be there first (``evidence_checklist``): else
+    ``EvidenceMissing`` lists each missing kind and nothing changes. Idempotent against double
+    submission: the row lock and the transition table let only the first request through; the
+    second is answered with ``InvalidTransition``. The evaluation row
     is the hand-off: it is committed first and reaches a worker even if the broker is away now
     (``evaluation.stage`` then says ``waiting_for_workers``).
     """
@@ -102,6 +183,8 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
     with transaction.atomic():
         locked = locked_submission(submission.pk)
         transition(locked, S.EVALUATING)
+        # Under the submission's lock, which a withdrawal takes too: what is checked is submitted.
+        _refuse_missing_evidence(locked, ruleset)
         refuse_while_reading(locked)
         locked.attempt += 1
         locked.submitted_at = timezone.now()

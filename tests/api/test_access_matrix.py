@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import Dataset, Submission
+from tests.conftest import upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,7 @@ ROLES = ["maker", "other_maker", "lab", "other_lab", "reviewer", "automaker", "r
 
 
 def _submitted(submission, cast):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)
     submission.refresh_from_db()
     return submission
@@ -115,6 +117,7 @@ def test_uploading_result_sheets(api, cast, submission, role, status, source):
      ("reviewer", 404), ("automaker", 404), ("regulator", 404), (None, 401)],
 )  # fmt: skip
 def test_submitting(api, cast, submission, role, status, django_capture_on_commit_callbacks):
+    upload_all(submission, cast["lab"])
     response = api(cast.get(role)).post(f"/api/v1/submissions/{submission.pk}/submit/")
     assert response.status_code == status
     submission.refresh_from_db()

@@ -11,6 +11,7 @@ from pypdf import PdfWriter
 
 from certification import services
 from certification.models import AuditEvent, Dataset
+from tests.conftest import upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -194,12 +195,16 @@ def test_a_good_sheet_is_stored_with_its_hash(api, cast, submission, settings):
 
 
 def test_evidence_cannot_be_added_after_submission(api, cast, submission, settings):
-    from certification import services
-
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)
+    media = Path(settings.MEDIA_ROOT)
+    files = sorted(media.rglob("*"))
+    uploads = AuditEvent.objects.filter(action="dataset.uploaded").count()
     response = _post(api, cast["lab"], submission, "weight_loss", sample_sheet("weight_loss"))
     assert response.status_code == 409
-    assert _nothing_stored(settings)
+    assert Dataset.objects.count() == 4
+    assert sorted(media.rglob("*")) == files
+    assert AuditEvent.objects.filter(action="dataset.uploaded").count() == uploads
 
 
 def test_a_sheet_with_a_future_test_date_is_refused_with_its_row(api, cast, submission, settings):

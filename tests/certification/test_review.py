@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification import services
 from certification.models import AuditEvent, Decision, Organisation, Submission, User
-from tests.conftest import make_user
+from tests.conftest import make_user, upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,8 @@ def test_a_hybrid_cell_needs_one_approval(api, cast, submission):
 
 
 def test_approving_a_non_certifiable_evaluation_is_refused(api, cast, submission):
-    evaluated = evaluate(submission, cast, kinds=("weight_loss", "electrolyte_content"))
+    # Complete evidence of a liquid cell: evaluated, and not certifiable.
+    evaluated = evaluate(submission, cast, profile="liquid")
     response = decide(api, cast["reviewer"], evaluated)
     assert response.status_code == 409
     assert "not certifiable" in response.json()["detail"]
@@ -79,7 +80,7 @@ def test_approving_a_non_certifiable_evaluation_is_refused(api, cast, submission
     # ...but it can be rejected or returned.
     assert (
         decide(
-            api, cast["reviewer"], evaluated, "return", "Energy and safety sheets missing."
+            api, cast["reviewer"], evaluated, "return", "The cell holds liquid electrolyte."
         ).json()["status"]
         == "returned"
     )
@@ -152,6 +153,7 @@ def test_a_member_of_the_certification_body_who_is_not_a_reviewer_may_not_decide
 
 
 def test_a_submission_not_awaiting_review_cannot_be_decided(api, cast, orgs, submission):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)  # still evaluating
     response = decide(api, cast["reviewer"], submission)
     assert response.status_code == 409

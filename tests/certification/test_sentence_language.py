@@ -11,6 +11,7 @@ from certification import services
 from certification.evidence import evaluate_evidence
 from certification.models import Evaluation
 from certification.selectors import stage_text
+from tests.conftest import upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +29,16 @@ def upload(submission, user, kind, content, name=None):
 
 
 def test_the_progress_stage_names_the_file_in_chinese(cast, submission):
+    upload_all(
+        submission, cast["lab"], kinds=("weight_loss", "electrolyte_content", "energy_density")
+    )
     upload(submission, cast["lab"], "safety", sample_sheet("safety"), "安全试验.csv")
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     stages = []
     evaluate_evidence(
         evaluation, progress=lambda pct, stage, **params: stages.append((stage, params))
     )
+    stages = stages[-2:]  # the safety sheet, uploaded last, is read last
     assert stages == [("reading_file", {"name": "安全试验.csv"}), ("applying_rules", {})]
     with translation.override("zh-hans"):
         assert [stage_text(s, p) for s, p in stages] == ["正在读取 安全试验.csv", "正在应用规则集"]
@@ -46,6 +51,7 @@ def test_the_progress_stage_names_the_file_in_chinese(cast, submission):
 
 
 def test_the_evaluation_panel_shows_the_running_stage_in_chinese(client, cast, submission):
+    upload_all(submission, cast["lab"])
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     Evaluation.objects.filter(pk=evaluation.pk).update(
         status=Evaluation.Status.RUNNING,

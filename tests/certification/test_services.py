@@ -6,9 +6,14 @@ import pytest
 
 from certification import services
 from certification.evidence import reproduce
-from certification.exceptions import InvalidTransition, NotPermitted, RuleSetImmutable
+from certification.exceptions import (
+    EvidenceMissing,
+    InvalidTransition,
+    NotPermitted,
+    RuleSetImmutable,
+)
 from certification.models import AuditEvent, Evaluation, RuleSet, Submission
-from tests.conftest import upload_all
+from tests.conftest import SHEETS, upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +47,13 @@ def test_a_hybrid_cell_claimed_as_solid_state_is_certifiable_only_as_hybrid(subm
     assert evaluation.certifiable is True
 
 
-def test_maker_declarations_alone_never_certify(submission, cast):
+def test_maker_declarations_alone_cannot_even_be_submitted(submission, cast):
+    # (The engine shows them as declarations that never decide: tests/certification/criteria.)
     upload_all(submission, cast["maker"])
-    evaluation = submit_and_run(submission, cast)
-    assert evaluation.certifiable is False
-    assert evaluation.may_label_solid_state is False
-    assert any(c["outcome"] == "incomplete" for c in evaluation.result["criteria"])
+    with pytest.raises(EvidenceMissing) as refused:
+        services.submission_submit(user=cast["maker"], submission=submission)
+    assert [e.column for e in refused.value.errors] == list(SHEETS)
+    assert not Evaluation.objects.filter(submission=submission).exists()
 
 
 def test_a_liquid_cell_is_not_certifiable(submission, cast):
@@ -58,6 +64,7 @@ def test_a_liquid_cell_is_not_certifiable(submission, cast):
 
 
 def test_submitting_twice_leaves_one_evaluation(submission, cast):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)
     with pytest.raises(InvalidTransition):
         services.submission_submit(user=cast["maker"], submission=submission)
@@ -80,6 +87,7 @@ def test_only_the_maker_submits(submission, cast):
 
 
 def test_the_submission_fixes_the_rule_set_and_marks_it_used(submission, cast):
+    upload_all(submission, cast["lab"])
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     assert evaluation.ruleset.code == "gbt-ssb-2026"
     evaluation.ruleset.refresh_from_db()
@@ -109,12 +117,16 @@ def test_withdrawn_evidence_is_not_evaluated(submission, cast):
     upload_all(submission, cast["lab"])
     weight_loss = submission.datasets.get(kind="weight_loss")
     services.dataset_withdraw(user=cast["lab"], dataset=weight_loss, reason="wrong batch")
+    # The replacement (of a cell that holds liquid) is evaluated, the withdrawn file is not.
+    upload_all(submission, cast["lab"], profile="liquid", kinds=("weight_loss",))
     evaluation = submit_and_run(submission, cast)
     assert weight_loss.pk not in [i["dataset"] for i in evaluation.inputs]
-    assert evaluation.certifiable is False
+    assert len(evaluation.inputs) == 4
+    assert evaluation.may_label_solid_state is False
 
 
 def test_a_used_rule_set_cannot_change(submission, cast, monkeypatch):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)
     ruleset = services.ruleset_in_force()  # the one the submission used
     RuleSet.objects.filter(pk=ruleset.pk).update(

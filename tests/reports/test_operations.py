@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import AuditEvent, Evaluation
+from tests.conftest import upload_all
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ OTHERS = ["maker", "other_maker", "lab", "other_lab", "automaker", "regulator"]
 @pytest.fixture
 def stuck(cast, submission, private_broker, django_capture_on_commit_callbacks):
     """A submitted evaluation the broker never got, queued ten minutes ago."""
+    upload_all(submission, cast["lab"])
     private_broker.kill()
     with django_capture_on_commit_callbacks(execute=True):
         evaluation = services.submission_submit(user=cast["maker"], submission=submission)

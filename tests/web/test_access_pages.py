@@ -16,7 +16,7 @@ from django.test import Client
 
 from certification import services
 from certification.models import Dataset, Submission
-from tests.conftest import PRODUCT_FIELDS
+from tests.conftest import PRODUCT_FIELDS, upload_all
 from tests.web.sheets import WEIGHT_LOSS
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,8 @@ def world(cast, orgs, product, submission):
     submitted_dataset = services.dataset_upload(
         user=cast["lab"], submission=submitted, kind="weight_loss", upload=_sheet()
     )
+    # The rest of the evidence the rule set requires before a submission is accepted.
+    upload_all(submitted, cast["lab"], kinds=("electrolyte_content", "energy_density", "safety"))
     services.submission_submit(user=cast["maker"], submission=submitted)
     lonely = services.product_create(
         user=cast["maker"], **{**PRODUCT_FIELDS, "model_number": "QS-LONELY"}

@@ -10,6 +10,7 @@ from django.test import Client
 
 from certification import services
 from certification.models import AuditEvent, Evaluation
+from tests.conftest import upload_all
 from tests.web.reviewing import as_user, assert_status, cases, evaluate, everyone
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,7 @@ def test_a_rerun_that_differs_shows_the_differences(client, cast, evaluated):
 
 
 def test_nothing_to_rerun_before_an_evaluation_finishes(client, cast, submission):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)  # queued, not run
     client.force_login(cast["regulator"])
     response = client.post(f"/submissions/{submission.pk}/audit/reproduce/", follow=True)

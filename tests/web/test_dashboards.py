@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from certification import services
+from tests.conftest import upload_all
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +15,7 @@ def submitted(cast, orgs, product):
     submission = services.submission_create(
         user=cast["maker"], product=product, claimed_class="all_solid_state", lab=orgs["lab"]
     )
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)
     return submission
 

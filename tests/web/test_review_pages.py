@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import Decision, Organisation, Submission, User
-from tests.conftest import make_user
+from tests.conftest import make_user, upload_all
 from tests.web.reviewing import (
     ANON,
     as_user,
@@ -98,7 +98,7 @@ def test_the_queue_lists_evaluated_submissions_oldest_first(client, cast, orgs, 
         user=cast["maker"], product=product, claimed_class="all_solid_state", lab=orgs["lab"]
     )
     evaluate(first, cast)
-    evaluate(second, cast, kinds=("weight_loss", "electrolyte_content"))
+    evaluate(second, cast, profile="liquid")
     client.force_login(cast["reviewer"])
     page = _page(client.get("/review/"))
     assert page.index(f'data-submission="{first.pk}"') < page.index(
@@ -294,13 +294,14 @@ def test_a_second_approval_by_the_same_reviewer_is_refused(client, cast, evaluat
 
 
 def test_approving_a_non_certifiable_evaluation_is_refused(client, cast, submission):
-    evaluated = evaluate(submission, cast, kinds=("weight_loss", "electrolyte_content"))
+    # Complete evidence of a liquid cell: evaluated, and not certifiable.
+    evaluated = evaluate(submission, cast, profile="liquid")
     client.force_login(cast["reviewer"])
     page = _page(client.get(f"/submissions/{evaluated.pk}/"))
     assert "Not possible: this evaluation is not certifiable." in page
     _refused(client, evaluated, "This evaluation is not certifiable, so it cannot be approved.")
     # ...but it can be returned.
-    _decide(client, evaluated, "return", "Energy and safety sheets missing.")
+    _decide(client, evaluated, "return", "The cell holds liquid electrolyte.")
     assert Submission.objects.get(pk=evaluated.pk).status == S.RETURNED
 
 
@@ -317,6 +318,7 @@ def test_a_decision_must_be_approve_reject_or_return(client, cast, evaluated, de
 
 
 def test_a_submission_not_awaiting_review_is_refused(client, cast, submission):
+    upload_all(submission, cast["lab"])
     services.submission_submit(user=cast["maker"], submission=submission)  # still evaluating
     client.force_login(cast["reviewer"])
     assert 'id="decision-form"' not in _page(client.get(f"/submissions/{submission.pk}/"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import AuditEvent, Dataset, Evaluation, Submission
+from tests.conftest import upload_all
 from tests.web.sheets import BAD_COLUMN, BAD_ROW, BAD_WEIGHT_LOSS, PASSING, WEIGHT_LOSS
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +182,7 @@ def test_submit_queues_an_evaluation_and_the_page_polls_it(client, cast, submiss
 
 
 def test_submitting_twice_is_explained_on_the_page(client, cast, submission):
+    upload_all(submission, cast["lab"])
     client.force_login(cast["maker"])
     client.post(f"/submissions/{submission.pk}/submit/")
     response = client.post(f"/submissions/{submission.pk}/submit/", follow=True)
@@ -195,6 +197,7 @@ def test_the_evaluation_json_before_any_evaluation(client, cast, submission):
 
 
 def test_a_finished_evaluation_is_shown_in_full(client, cast, submission):
+    upload_all(submission, cast["lab"])
     evaluation = services.submission_submit(user=cast["maker"], submission=submission)
     # The worker's result, as the engine records it (written here directly: the page is tested).
     Evaluation.objects.filter(pk=evaluation.pk).update(

@@ -29,6 +29,7 @@ from tests.certification.evaluated import (
     run_with_conditions_not_met,
     upload,
 )
+from tests.conftest import upload_all
 from tests.samples import sample_sheet
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +105,9 @@ def test_an_open_ended_accreditation_reads_in_chinese(api, cast, orgs, submissio
     orgs["lab"].accreditation_valid_until = None
     orgs["lab"].save()
     upload(submission, cast["lab"], "safety", sample_sheet("safety", test_date="2026-09-01"))
+    upload_all(
+        submission, cast["lab"], kinds=("weight_loss", "electrolyte_content", "energy_density")
+    )
     run(submission, cast)
     flags = evaluation_json(api, cast["maker"], submission, ZH)["flags"]
     flag = next(f["message"] for f in flags if f["code"] == "accreditation_invalid")
