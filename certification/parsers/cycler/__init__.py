@@ -14,8 +14,13 @@ Format conventions: seconds, volts, amperes, charge current positive and dischar
 Accepted: Battery Data Format CSV ("Test Time / s" labels, other time units, or the machine names
 ``test_time_second,voltage_volt,current_ampere``), Arbin CSV exports, Maccor text exports, Neware
 CSV exports (English or Chinese headers, A or mA, flat or the three-level "regular export"),
-BioLogic EC-Lab / BT-Lab .mpt text (header block, tabs, mA, decimal commas). Binary exports (.mpr,
-.xlsx, .xls, .res, parquet) are refused with a message naming what is accepted.
+BioLogic EC-Lab / BT-Lab .mpt text (header block, tabs, mA, decimal commas); and binary files
+(``binary``): BioLogic .mpr (galvani), Neware .ndax (fastnda), Neware and Arbin .xlsx (openpyxl),
+each read into columns and summarised by ``columnar.summarise_columns``, ZIP containers checked
+against zip bombs first. Other binary files (.xls, .res, Parquet, HDF5, PDF) are refused naming
+what they are. A BioLogic file of a technique that is no energy test (CV, LSV, PEIS, OCV, ...) is
+refused naming the technique; ``checks.check_main_discharge`` refuses a main discharge without
+positive energy.
 
 Arithmetic is float on purpose: this is numerical integration over up to millions of points, and
 measurement noise dwarfs float rounding. Results are rounded to 7 significant digits; the criteria

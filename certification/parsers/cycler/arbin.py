@@ -15,9 +15,13 @@ VENDOR = Vendor(
 )
 
 
-LOOKED_FOR = "Arbin (Data_Point, Test_Time, Current or Voltage)"
+LOOKED_FOR = (
+    "Arbin (Data_Point or Date_Time with Step_Index and Cycle_Index, Test_Time, Current or Voltage)"
+)
 
 
 def recognises(names: set[str], columns: list[Column]) -> bool:
-    """A data-point counter, a test time and a voltage or current column."""
-    return bool("datapoint" in names and "testtime" in names and names & {"current", "voltage"})
+    """A data-point counter (or, as Arbin's .xlsx export has instead, a date-and-time column with
+    the step and cycle indexes), a test time and a voltage or current column."""
+    counter = "datapoint" in names or {"datetime", "stepindex", "cycleindex"} <= names
+    return bool(counter and "testtime" in names and names & {"current", "voltage"})

@@ -65,6 +65,51 @@ MSG_TIME_UNIT_UNKNOWN = gettext_noop(
     'The Maccor column "%(column)s" gives the test time without a unit, and it could not be '
     "inferred from the DPT Time stamps; export the test time in seconds or as d hh:mm:ss."
 )
+MSG_ZIP_BAD = gettext_noop(
+    "This is a ZIP container (an .xlsx workbook or a Neware .ndax file), but damaged or cut off: "
+    "it could not be read (%(detail)s)."
+)
+MSG_ZIP_MEMBERS = gettext_noop(
+    "The ZIP container holds %(count)s files, more than the %(limit)s any cycler export has; it "
+    "was not opened."
+)
+MSG_ZIP_TOO_LARGE = gettext_noop(
+    'The ZIP container would inflate to more than %(limit)s bytes (by its member "%(member)s"); '
+    "it was not opened. Export a shorter run, or the data as CSV."
+)
+MSG_ZIP_RATIO = gettext_noop(
+    'The ZIP container\'s member "%(member)s" would inflate from %(compressed)s to %(size)s bytes, '
+    "more than %(limit)s times its packed size: a zip bomb, not a cycler export. It was not opened."
+)
+MSG_ZIP_OTHER = gettext_noop(
+    "This is a ZIP container but neither an .xlsx workbook nor a Neware .ndax file (it holds "
+    "%(members)s). Accepted: %(accepted)s."
+)
+MSG_BINARY_OTHER = gettext_noop(
+    "This is %(what)s, which the portal does not read. Accepted: %(accepted)s."
+)
+MSG_MPR_BAD = gettext_noop("The BioLogic .mpr file could not be read: %(detail)s.")
+MSG_MPR_COLUMNS = gettext_noop(
+    "The BioLogic .mpr file lacks %(missing)s (its columns: %(columns)s); export a file that "
+    "records time, the cell voltage (Ewe or Ecell) and the current (I or dq)."
+)
+MSG_BINARY_TECHNIQUE = gettext_noop(
+    'This BioLogic .mpr file records "%(technique)s", which is not a charge or discharge '
+    "technique, so it cannot hold the energy test (a constant-current discharge of the cell). "
+    "Upload the file of the cycling run (for example GCPL, Modulo Bat or Chronopotentiometry)."
+)
+MSG_NDAX_BAD = gettext_noop("The Neware .ndax file could not be read: %(detail)s.")
+MSG_NDAX_MISSING = gettext_noop(
+    "The Neware .ndax file has no %(member)s, where Neware keeps the voltage and current records."
+)
+MSG_XLSX_BAD = gettext_noop("The .xlsx workbook could not be read: %(detail)s.")
+MSG_XLSX_NO_SHEET = gettext_noop(
+    "No sheet of this .xlsx workbook (%(sheets)s) starts with a cycler header row in its first "
+    "%(lines)s rows. Looked for: %(looked_for)s."
+)
+MSG_XLSX_CELL = gettext_noop(
+    'Sheet "%(sheet)s", row %(line)s: column "%(column)s" holds "%(value)s", not a number.'
+)
 
 WARN_REPEATED_TIME = gettext_noop(
     "Line %(line)s: the test time repeats inside a discharge (%(rows)s row(s) in all at the same "
@@ -89,6 +134,10 @@ WARN_NEGATIVE_VOLTAGE = gettext_noop(
 )
 WARN_SEGMENTS_CUT = gettext_noop(
     "Only the first %(kept)s of %(count)s discharge segments are listed."
+)
+WARN_CURRENT_FROM_DQ = gettext_noop(
+    "The .mpr file records no current column; the current of each record was derived from the "
+    "charge passed since the record before (dq/mA.h) over the time between them."
 )
 WARN_TIME_UNIT_INFERRED = gettext_noop(
     'The Maccor column "%(column)s" has no unit; the DPT Time stamps show it is in %(unit)s.'

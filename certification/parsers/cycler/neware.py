@@ -33,13 +33,19 @@ _ROW_ID = {"datapoint", "recordid", "recordindex", "数据序号", "记录序号
 _HIERARCHY_TOP = {"cycleindex", "cycleid", "循环号", "循环序号"}
 
 
-LOOKED_FOR = "Neware (DataPoint or Record ID or 数据序号 with Current or Voltage; or 电流, 电压)"
+LOOKED_FOR = (
+    "Neware (DataPoint or Record ID or 数据序号, or Total Time with Step Index, and Current or "
+    "Voltage; or 电流, 电压)"
+)
+_TOTAL_TIME = {"totaltime", "cumulativetime"}
 
 
 def recognises(names: set[str], columns: list[Column]) -> bool:
-    """A Chinese current or voltage label, or a record counter with a current or voltage."""
+    """A Chinese current or voltage label, or a current or voltage with a record counter (or, as
+    the .xlsx export may have instead, a total time and a step index)."""
     has_cjk = any("电流" in c.name or "电压" in c.name for c in columns)
-    return bool(has_cjk or (names & _ROW_ID and names & {"current", "voltage"}))
+    counter = names & _ROW_ID or (names & _TOTAL_TIME and "stepindex" in names)
+    return bool(has_cjk or (counter and names & {"current", "voltage"}))
 
 
 def may_start_hierarchy(columns: list[Column]) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from certification.parsers.cycler import biologic, maccor, neware
+from certification.parsers.cycler import binary, biologic, maccor, neware
 from certification.parsers.cycler.columns import Layout
 from certification.parsers.cycler.detect import read_header
 from certification.parsers.cycler.integration import Found, finish, sig
@@ -66,6 +66,9 @@ def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
     discharge energy = ∫ V·|I| dt over the discharge step, by trapezoids. Streams: memory stays
     bounded whatever the number of rows. Raises ``RawDataRejected`` with a plain-English message.
     """
+    head = binary.sniff(stream)
+    if head is not None:  # .mpr, .ndax, .xlsx (or a binary file refused by name), not text
+        return binary.summarise_binary(stream, head)
     text, encoding = open_text_stream(
         stream, accepted=ACCEPTED_FORMATS, latin1_markers=biologic.MARKERS
     )

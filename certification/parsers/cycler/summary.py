@@ -15,11 +15,17 @@ CYCLER_FORMATS: Mapping[str, str] = MappingProxyType(
         "maccor": "Maccor text export",
         "neware": "Neware CSV export",
         "biologic": "BioLogic EC-Lab/BT-Lab .mpt text export",
+        "biologic_mpr": "BioLogic EC-Lab .mpr file",
+        "neware_ndax": "Neware .ndax file",
+        "neware_xlsx": "Neware .xlsx export",
+        "arbin_xlsx": "Arbin .xlsx export",
+        "xlsx": "cycler export in an .xlsx workbook",
     }
 )
 ACCEPTED_FORMATS = (
     "Battery Data Format CSV (Test Time / s, Voltage / V, Current / A), Arbin CSV, "
-    "Maccor text, Neware CSV (English or Chinese headers) and BioLogic .mpt text"
+    "Maccor text, Neware CSV (English or Chinese headers) and BioLogic .mpt text; binary: "
+    "BioLogic .mpr, Neware .ndax, Neware or Arbin .xlsx"
 )
 
 # At most this many warnings are listed; one more line sums up the rest.

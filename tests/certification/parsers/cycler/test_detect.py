@@ -1,4 +1,5 @@
-"""Format detection from the content: every vendor's real export, binary exports, names."""
+"""Format detection from the content: every vendor's real export, binary exports whatever their
+name, another format under a .csv name."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from certification.parsers.cycler.scan import summarise_cycler
 from certification.parsers.cycler.summary import CYCLER_FORMATS
 from certification.parsers.errors import RawDataRejected
 from tests.certification.parsers.cycler.exports import (
+    DATA,
     SINTEF,
     UNIT,
     constant_discharge,
@@ -68,19 +70,41 @@ def test_it_rejects_a_real_export_without_discharge(name, file_format, rows):
 
 
 @pytest.mark.parametrize(
-    ("name", "what"),
+    ("name", "file_format", "energy_wh"),
     [
-        ("neware/sample_data_neware.xlsx", "ZIP container (an .xlsx workbook"),
-        ("biologic/cp.mpr", "BioLogic .mpr file"),
+        ("biologic/250116_kigr_gen6_01_02_GCPL_CD8.mpr", "biologic_mpr", 0.007765016),
+        ("neware/nw4-120-6-1-36.ndax", "neware_ndax", 0.1425289),
+        ("arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx", "arbin_xlsx", 0.0008403521),
     ],
 )
-def test_it_rejects_binary_exports_naming_the_accepted_formats(name, what):
-    with pytest.raises(RawDataRejected) as caught:
-        summarise_file(name)
+@pytest.mark.parametrize("misleading_name", ["results.csv", "cell.mpt", None])
+def test_binary_exports_are_read_whatever_their_name(name, file_format, energy_wh, misleading_name):
+    stream = io.BytesIO((DATA / name).read_bytes())
+    if misleading_name:
+        stream.name = misleading_name
 
-    assert what in caught.value.message
-    assert "BioLogic .mpt text" in caught.value.message
-    assert "Battery Data Format CSV" in caught.value.message
+    summary = summarise_cycler(stream)
+
+    assert summary.file_format == file_format
+    assert summary.main_discharge.energy_wh == pytest.approx(energy_wh, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\n", "This is a PDF document, which the portal does not read."),
+        (b"PK\x05\x06" + bytes(18), "This is a ZIP container but neither an .xlsx workbook nor"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>\n", "its first line with"),
+    ],
+)
+def test_another_format_under_a_csv_name_is_refused_naming_what_it_is(data, message):
+    stream = io.BytesIO(data)
+    stream.name = "cycler.csv"
+
+    with pytest.raises(RawDataRejected) as caught:
+        summarise_cycler(stream)
+
+    assert message in caught.value.message
 
 
 def test_it_detects_the_format_from_the_content_not_the_name():
