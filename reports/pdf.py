@@ -157,13 +157,16 @@ class _Renderer(threading.local):
     def __init__(self) -> None:
         self.font_config = FontConfiguration()
         self.fetcher = _AssetFetcher()
-        self.stylesheet = CSS(
-            filename=str(STYLESHEET), font_config=self.font_config, url_fetcher=self.fetcher
-        )
+        self.stylesheets: dict[Path, CSS] = {}
 
-    def write_pdf(self, html: str) -> bytes:
+    def write_pdf(self, html: str, stylesheet: Path = STYLESHEET) -> bytes:
+        css = self.stylesheets.get(stylesheet)
+        if css is None:
+            css = self.stylesheets[stylesheet] = CSS(
+                filename=str(stylesheet), font_config=self.font_config, url_fetcher=self.fetcher
+            )
         document = HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=self.fetcher)
-        return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config)
+        return document.write_pdf(stylesheets=[css], font_config=self.font_config)
 
 
 _renderer: _Renderer | None = None
@@ -192,6 +195,13 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     """Render the certificate; any status but ``valid`` stamps every page with it and the reason."""
     html = render_to_string(TEMPLATE, _context(doc))
     return _get_renderer().write_pdf(html)
+
+
+def render_document_pdf(template: str, context: dict[str, Any], stylesheet: str) -> bytes:
+    """Render another document of ours (the evaluation report) with the same fonts and the same
+    closed URL fetcher; ``stylesheet`` is a file name in ``templates/reports``."""
+    html = render_to_string(template, context)
+    return _get_renderer().write_pdf(html, TEMPLATE_DIR / stylesheet)
 
 
 def render_bare_pdf() -> bytes:

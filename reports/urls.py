@@ -4,7 +4,7 @@ webhooks, and the public signing keys under /.well-known/."""
 from django.urls import path
 
 from reports import wellknown
-from reports.pages import automaker, certificates, operations, verify
+from reports.pages import automaker, certificates, evaluation_report, operations, verify
 
 urlpatterns = [
     path(".well-known/ssb-signing-key.pem", wellknown.signing_key_pem, name="signing-key-pem"),
@@ -28,6 +28,11 @@ urlpatterns = [
     path("webhooks/<int:pk>/delete/", automaker.webhook_delete, name="webhook-delete"),
     # Page names differ from the API's router names ("certificate-list", "certificate-detail").
     path("certificates/", certificates.certificate_list, name="certificate-pages"),
+    path(
+        "submissions/<int:pk>/evaluation-report.pdf",
+        evaluation_report.evaluation_report,
+        name="evaluation-report",
+    ),
     path("certificates/<str:number>/", certificates.certificate_page, name="certificate-page"),
     path(
         "certificates/<str:number>/status/",

@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification import access, criteria, selectors
+from certification import access, criteria, selectors, vocabulary
 from certification.models import Dataset, Decision, Evaluation, Submission
 from certification.presentation import measured_view, value_text
 from certification.vocabulary import (
@@ -47,6 +47,17 @@ def latest_evaluation(submission: Submission) -> Evaluation | None:
 @register.filter
 def class_label(value: str | None) -> str:
     return selectors.class_label(value) if value else "—"
+
+
+@register.filter
+def criterion_label(code: str | None) -> str:
+    """``weight_loss`` -> "Vacuum weight loss", ``safety.nail_penetration`` -> its test's name."""
+    family, _dot, test = (code or "").partition(".")
+    if test and test in vocabulary.SAFETY_TESTS:
+        return capfirst(_(vocabulary.SAFETY_TESTS[test]))
+    if family in vocabulary.CRITERIA:
+        return capfirst(_(vocabulary.CRITERIA[family]))
+    return code or "—"
 
 
 @register.filter

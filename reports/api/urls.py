@@ -4,7 +4,7 @@ themselves are on the portal's one API router, ``portal/api_urls.py``)."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from reports.api import automaker, operations, verify
+from reports.api import automaker, evaluation_report, operations, verify
 
 router = SimpleRouter()
 router.register("watchlist", automaker.WatchlistViewSet, basename="watchlist")
@@ -22,5 +22,10 @@ urlpatterns = [
         name="api-operations-requeue",
     ),
     path("operations/sweep/", operations.SweepView.as_view(), name="api-operations-sweep"),
+    path(
+        "submissions/<int:pk>/evaluation-report/",
+        evaluation_report.EvaluationReportView.as_view(),
+        name="api-evaluation-report",
+    ),
     *router.urls,
 ]

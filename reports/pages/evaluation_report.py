@@ -1,0 +1,16 @@
+"""The evaluation report PDF, for those who see the submission (page route; the API has the
+same at ``/api/v1/submissions/<id>/evaluation-report/``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from reports.evaluation_report import finished_evaluation, report_response
+
+
+@login_required
+@require_GET
+def evaluation_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return report_response(finished_evaluation(request.user, pk))
