@@ -17,7 +17,7 @@ from typing import Any
 
 import vl_convert
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from certification import access, selectors, uploads
 from certification.evidence import evaluation_datasets
+from certification.exceptions import NotFound
 from certification.models import Evaluation
 from certification.presentation import measured_view
 from reports import pdf
@@ -96,7 +97,7 @@ def finished_evaluation(user, submission_id: int) -> Evaluation:
         .first()
     )
     if evaluation is None:
-        raise Http404(_("This submission has no finished evaluation yet."))
+        raise NotFound(_("This submission has no finished evaluation yet."))
     return evaluation
 
 
