@@ -12,65 +12,96 @@ unreadable row, a time glitch, a segment ending) is handed to a small function o
 from __future__ import annotations
 
 import csv
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from certification.parsers.cycler import binary, biologic, maccor, neware
+import numpy as np
+
+from certification.parsers.cycler import binary, biologic, fastcsv, neware
+from certification.parsers.cycler.columnar import (
+    MAX_TIME_GLITCH_ROWS,
+    PROGRESS_ROWS,
+    Progress,
+    time_backwards,
+    warn_glitch,
+)
 from certification.parsers.cycler.columns import Layout
 from certification.parsers.cycler.detect import read_header
-from certification.parsers.cycler.integration import Found, finish, sig
+from certification.parsers.cycler.fastcsv import CountingStream
+from certification.parsers.cycler.integration import Found
 from certification.parsers.cycler.messages import (
     MSG_BAD_CSV,
-    MSG_NO_DATA,
-    MSG_NO_DISCHARGE,
     MSG_SHORT_ROW,
-    MSG_TIME_BACKWARDS,
     WARN_CUT_OFF,
-    WARN_NEGATIVE_VOLTAGE,
-    WARN_REPEATED_TIME,
-    WARN_SEGMENTS_CUT,
-    WARN_SIGN,
-    WARN_TIME_GLITCH,
 )
 from certification.parsers.cycler.plan import Plan, plan_columns
-from certification.parsers.cycler.summary import (
-    ACCEPTED_FORMATS,
-    CYCLER_FORMATS,
-    CyclerSummary,
-    Warnings,
+from certification.parsers.cycler.result import (
+    Previews,
+    Totals,
+    build_summary,
+    new_previews,
+    time_too_large,
 )
+from certification.parsers.cycler.summary import ACCEPTED_FORMATS, CyclerSummary, Warnings
 from certification.parsers.cycler.values import (
     Parser,
     first_row_parsers,
-    format_time,
     state_sign,
     step_label,
     value_error,
 )
-from certification.parsers.errors import MSG_TIME_TOO_LARGE, RawDataRejected
+from certification.parsers.errors import RawDataRejected
 from certification.parsers.textstream import MSG_BAD_TEXT, CsvReader, LineSource, open_text_stream
 
-# Up to this many consecutive rows with an earlier time than the last good row are an isolated
-# glitch (skipped, warned); one more and the file is rejected.
-MAX_TIME_GLITCH_ROWS = 3
+# Accepted rows go to the preview builders this many at a time.
+FLUSH_ROWS = 4096
 
 _INF = float("inf")
 _NEG_INF = -_INF
 
 
-def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
+def summarise_cycler(
+    stream: BinaryIO,
+    *,
+    progress: Progress | None = None,
+    max_duration_s: float | None = None,
+) -> CyclerSummary:
     """Summarise a cycler export: every discharge segment and the main (largest-energy) one.
 
     Implements the raw-data cross-check of the energy criterion (STANDARD.md sections 4.3 and 6):
     discharge energy = ∫ V·|I| dt over the discharge step, by trapezoids. Streams: memory stays
     bounded whatever the number of rows. Raises ``RawDataRejected`` with a plain-English message.
+
+    ``progress(rows_read, bytes_read)`` is called every ``PROGRESS_ROWS`` rows or so and once at
+    the end (after a fall-back from the column reader, the count starts again). A file whose
+    time axis spans more than ``max_duration_s`` (the rule set's plausible limit) is warned
+    about. A seekable stream of a plain format is read in column batches (``fastcsv``); anything
+    unusual there, and every other file, goes through the row loop, which has the same results.
     """
     head = binary.sniff(stream)
     if head is not None:  # .mpr, .ndax, .xlsx (or a binary file refused by name), not text
-        return binary.summarise_binary(stream, head)
+        return binary.summarise_binary(
+            stream, head, progress=progress, max_duration_s=max_duration_s
+        )
+    start = fastcsv.start_of(stream)
+    if start is not None:
+        fast = fastcsv.read_columns(stream, start, progress)
+        if fast is not None:
+            return build_summary(
+                fast.totals,
+                fmt=fast.fmt,
+                encoding=fast.encoding,
+                warnings=fast.warnings,
+                time_label=fast.time_label,
+                previews=fast.previews,
+                max_duration_s=max_duration_s,
+            )
+        stream.seek(start)
+    counted = CountingStream(stream)
     text, encoding = open_text_stream(
-        stream, accepted=ACCEPTED_FORMATS, latin1_markers=biologic.MARKERS
+        counted, accepted=ACCEPTED_FORMATS, latin1_markers=biologic.MARKERS
     )
     lines = LineSource(text, encoding)
     layout = read_header(lines)
@@ -79,8 +110,17 @@ def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
     try:
         plan = plan_columns(layout)
         warnings = Warnings()
-        totals = _read_rows(reader, lines, layout, plan, warnings)
-        return _summary(totals, plan, fmt, encoding, warnings)
+        feed = _Feed(new_previews(), progress, counted)
+        totals = _read_rows(reader, lines, layout, plan, warnings, feed)
+        return build_summary(
+            totals,
+            fmt=fmt,
+            encoding=encoding,
+            warnings=warnings,
+            time_label=plan.time.label,
+            previews=feed.previews,
+            max_duration_s=max_duration_s,
+        )
     except RawDataRejected as exc:
         if exc.file_format is None:
             exc.file_format = fmt
@@ -97,23 +137,33 @@ def summarise_cycler(stream: BinaryIO) -> CyclerSummary:
         ) from None
 
 
-@dataclass(frozen=True)
-class _Totals:
-    """What the row loop found, for the summary."""
+class _Feed:
+    """The accepted rows on their way to the previews, a few thousand at a time, and the
+    progress reports."""
 
-    last_line: int  # the line of the last accepted row
-    rows_read: int  # data rows, skipped glitch rows included
-    rows_skipped: int
-    first_t: float | None  # time of the first and last accepted rows, in the file's unit
-    last_t: float
-    unknown_time_unit: bool  # a bare number whose unit the clock column must tell
-    clock_first: tuple[float, str] | None  # (time, clock text) of the first and last rows
-    clock_last: tuple[float, str] | None
-    sign_conflicts: int
-    negative_voltage: int
-    found: Found
-    repeated_time: int = 0  # discharge rows at the same time as the row before, in one step
-    repeated_line: int = 0  # the first of them
+    def __init__(
+        self, previews: Previews, progress: Progress | None, counted: CountingStream
+    ) -> None:
+        self.previews = previews
+        # array.array copies each value: the row's float objects are freed at once (kept in a
+        # list, they would defeat CPython's float free list, a cost under a memory tracer).
+        self.t = array("d")
+        self.v = array("d")
+        self.i = array("d")
+        self._progress = progress
+        self._counted = counted
+        self._reported = 0
+
+    def flush(self, rows: int, *, last: bool = False) -> None:
+        if self.t:
+            t = np.frombuffer(self.t, dtype=np.float64)
+            self.previews.voltage.add(t, np.frombuffer(self.v, dtype=np.float64))
+            self.previews.current.add(t, np.frombuffer(self.i, dtype=np.float64))
+            del t  # an array.array may be resized only when no view of it is left
+            del self.t[:], self.v[:], self.i[:]
+        if self._progress is not None and (last or rows - self._reported >= PROGRESS_ROWS):
+            self._reported = rows
+            self._progress(rows, self._counted.bytes_read)
 
 
 @dataclass(frozen=True)
@@ -154,8 +204,13 @@ def _rows_and_fields(
 
 
 def _read_rows(
-    reader: CsvReader, lines: LineSource, layout: Layout, plan: Plan, warnings: Warnings
-) -> _Totals:
+    reader: CsvReader,
+    lines: LineSource,
+    layout: Layout,
+    plan: Plan,
+    warnings: Warnings,
+    feed: _Feed,
+) -> Totals:
     """The row loop: parse, normalise the sign and time, skip glitches, integrate segments."""
     rows, fields = _rows_and_fields(reader, layout, plan)
     ti, vi, ii, n_columns = fields.time, fields.voltage, fields.current, fields.width
@@ -198,6 +253,9 @@ def _read_rows(
     seg_label: str | None = None
     t_before_prev = 0.0
     prev_i = prev_v = 0.0
+    # Accepted rows for the previews, handed over every FLUSH_ROWS rows.
+    feed_t, feed_v, feed_i = feed.t, feed.v, feed.i
+    add_t, add_v, add_i = feed_t.append, feed_v.append, feed_i.append
 
     for row in rows:
         try:
@@ -261,7 +319,7 @@ def _read_rows(
             prev_raw_t = raw_t
             t = raw_t + step_offset
             if not _NEG_INF < t < _INF:
-                raise _time_too_large(header_line + reader.line_num)
+                raise time_too_large(header_line + reader.line_num)
         else:
             t = raw_t
 
@@ -272,10 +330,10 @@ def _read_rows(
             rows_skipped += 1
             gaps += 1
             if glitch_rows > MAX_TIME_GLITCH_ROWS:
-                raise _time_backwards(glitch_line, last_t, glitch_t)
+                raise time_backwards(glitch_line, last_t, glitch_t)
             continue
         if glitch_rows:
-            _warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
+            warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
             glitch_rows = 0
         if t == last_t and i < 0 and (not has_step or same_step):
             if not repeated_time:
@@ -285,6 +343,11 @@ def _read_rows(
             first_t = t
         if v < 0:
             negative_voltage += 1
+        add_t(t)
+        add_v(v)
+        add_i(i)
+        if len(feed_t) >= FLUSH_ROWS:
+            feed.flush(reader.line_num - non_rows)
         if clock_i is not None and clock_i < len(row):
             if clock_first is None:
                 clock_first = (t, row[clock_i])
@@ -320,7 +383,7 @@ def _read_rows(
             prev_step, prev_cycle = step_text, cycle_text
 
     if glitch_rows:
-        _warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
+        warn_glitch(warnings, glitch_line, last_t, glitch_t, glitch_rows)
     last_line = header_line + reader.line_num - (gaps - gaps_at_prev)
     if seg_open:
         found.close(
@@ -328,7 +391,8 @@ def _read_rows(
             seg_label, seg_start_t, seg_start_v, last_t, prev_v, prev_i, t_before_prev,
             seg_e, seg_q,
         )  # fmt: skip
-    return _Totals(
+    feed.flush(reader.line_num - non_rows, last=True)
+    return Totals(
         last_line=last_line,
         rows_read=reader.line_num - non_rows,
         rows_skipped=rows_skipped,
@@ -371,81 +435,3 @@ def _state_sign_cached(state: str, cache: dict[str, int]) -> int:
     if len(cache) < 1000:  # a state column holds a few words; keep memory bounded anyway
         cache[state] = sign
     return sign
-
-
-def _warn_glitch(warnings: Warnings, line: int, before: float, after: float, rows: int) -> None:
-    warnings.add(
-        WARN_TIME_GLITCH,
-        {
-            "line": line,
-            "before": format_time(before),
-            "after": format_time(after),
-            "rows": rows,
-        },
-    )
-
-
-def _time_backwards(line: int, before: float, after: float) -> RawDataRejected:
-    return RawDataRejected(
-        MSG_TIME_BACKWARDS,
-        {
-            "line": line,
-            "before": format_time(before),
-            "after": format_time(after),
-            "limit": MAX_TIME_GLITCH_ROWS,
-        },
-        line=line,
-    )
-
-
-def _time_too_large(line: int) -> RawDataRejected:
-    return RawDataRejected(MSG_TIME_TOO_LARGE, {"line": line}, line=line)
-
-
-def _summary(
-    totals: _Totals, plan: Plan, fmt: str, encoding: str, warnings: Warnings
-) -> CyclerSummary:
-    """The summary of a file read to the end; rejects one without data or without discharge."""
-    fmt_name = CYCLER_FORMATS[fmt]
-    found = totals.found
-    if totals.rows_read == 0 or totals.first_t is None:
-        raise RawDataRejected(MSG_NO_DATA, {"format": fmt_name}, file_format=fmt)
-    if found.main is None:
-        raise RawDataRejected(
-            MSG_NO_DISCHARGE,
-            {"rows": f"{totals.rows_read:,}", "format": fmt_name},
-            file_format=fmt,
-        )
-    scale = 1.0  # seconds per unit of the time column, when it was not known up front
-    if totals.unknown_time_unit:
-        scale = maccor.infer_time_scale(
-            plan.time.label, totals.clock_first, totals.clock_last, warnings
-        )
-    if totals.sign_conflicts:
-        warnings.add(WARN_SIGN, {"rows": f"{totals.sign_conflicts:,}"})
-    if totals.negative_voltage:
-        warnings.add(WARN_NEGATIVE_VOLTAGE, {"rows": f"{totals.negative_voltage:,}"})
-    if totals.repeated_time:
-        warnings.add(
-            WARN_REPEATED_TIME,
-            {"line": totals.repeated_line, "rows": f"{totals.repeated_time:,}"},
-        )
-    if found.count > len(found.kept):
-        warnings.add(
-            WARN_SEGMENTS_CUT, {"kept": f"{len(found.kept):,}", "count": f"{found.count:,}"}
-        )
-    first_t = totals.first_t
-    duration_s = sig((totals.last_t - first_t) * scale)
-    if not _NEG_INF < duration_s < _INF:
-        raise _time_too_large(totals.last_line)
-    return CyclerSummary(
-        file_format=fmt,
-        encoding=encoding,
-        rows_read=totals.rows_read,
-        rows_skipped=totals.rows_skipped,
-        duration_s=duration_s,
-        discharge_segment_count=found.count,
-        segments=tuple(finish(seg, first_t, scale) for seg in found.kept),
-        main_discharge=finish(found.main, first_t, scale),
-        warnings=warnings.as_tuple(),
-    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from certification.parsers.cycler.messages import WARN_MORE
+from certification.parsers.preview import SeriesPreview
 
 CYCLER_FORMATS: Mapping[str, str] = MappingProxyType(
     {
@@ -36,7 +37,9 @@ MAX_WARNINGS = 20
 class DischargeSegment:
     """One discharge: a contiguous run of rows with negative current (in the vendor's step).
 
-    Times are seconds from the file's first data row; lines are 1-based lines of the file.
+    Times are seconds from the file's first data row (a chart marks the segment from
+    ``start_time_s`` for ``duration_s``); lines are 1-based lines of the file (records of a
+    binary file).
     """
 
     index: int  # 1-based position among all discharge segments of the file
@@ -64,6 +67,9 @@ class CyclerSummary:
     segments: tuple[DischargeSegment, ...]  # the first MAX_SEGMENTS_KEPT, in file order
     main_discharge: DischargeSegment  # the segment with the largest energy
     warnings: tuple[str, ...] = field(default=())
+    # Downsampled series for a chart, keys "voltage_v" and "current_a" (discharge negative);
+    # times in seconds from the first data row, as the segments' start_time_s.
+    preview: Mapping[str, SeriesPreview] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class Warnings:

@@ -169,7 +169,9 @@ def test_it_streams_two_million_rows_in_bounded_memory():
     finally:
         tracemalloc.stop()
 
-    assert peak < 2 * 1024 * 1024  # the file is ~30 MB; holding its rows would take ~500 MB
+    # The file is ~30 MB; holding its rows would take ~500 MB. The previews hold a bounded
+    # number of samples (tens of thousands per series), whatever the length.
+    assert peak < 8 * 1024 * 1024
     assert summary.rows_read == rows
     main = summary.main_discharge
     assert main.rows == rows
