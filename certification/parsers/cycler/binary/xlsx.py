@@ -56,7 +56,11 @@ def summarise(
                 continue
             layout, header_row = found
             fmt = FORMATS.get(layout.vendor.key, FORMAT)
-            plan = plan_columns(layout)
+            try:
+                plan = plan_columns(layout)
+            except RawDataRejected as exc:  # a missing column or an unknown unit
+                exc.file_format = exc.file_format or fmt
+                raise
             time_s, voltage_v, current_a, step = _columns(rows, plan, sheet.title, header_row, fmt)
             summary = summarise_columns(
                 time_s,

@@ -226,6 +226,33 @@ def test_a_workbook_without_a_cycler_header_names_its_sheets_and_what_was_looked
     )
 
 
+def test_a_workbook_with_a_header_only_is_refused():
+    error = refusal(workbook([NEWARE_HEADER]))
+
+    assert (error.file_format, error.message) == (
+        "neware_xlsx",
+        "The Neware .xlsx export has a header but no data rows.",
+    )
+
+
+def test_a_workbook_whose_time_goes_back_for_good_is_refused_naming_the_record():
+    times = list(range(50)) + list(range(10))
+    error = refusal(workbook([NEWARE_HEADER] + [[t, 2, "CC DChg", 500, 3.6] for t in times]))
+
+    # Record 51 (sheet row 52: summarise_columns numbers records, not sheet rows).
+    assert error.line == 51
+    assert "the test time goes backwards (from 49 to 0)" in error.message
+
+
+def test_a_workbook_with_an_unknown_unit_is_refused_naming_it():
+    header = ["Total Time", "Step Index", "Step Type", "Current(kA)", "Voltage(V)"]
+
+    error = refusal(workbook([header, [0, 1, "Rest", 0, 3.6]]))
+
+    assert error.file_format == "neware_xlsx"
+    assert error.message.startswith('Line 1: column "Current(kA)" has the unit "ka"; accepted')
+
+
 def test_a_neware_xlsx_with_the_step_type_reads_the_sign_from_it():
     rows = [NEWARE_HEADER] + [[t * 60, 2, "CC DChg", 500, 3.6] for t in range(61)]
 
