@@ -35,6 +35,7 @@ from certification.models import Dataset, Evaluation, Organisation, Submission
 from certification.parsers.sheets.columns import COLUMNS
 from certification.presentation import rules_in_force, test_conditions_view
 from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
+from certification.services.submissions import evidence_checklist
 from certification.vocabulary import SHEET_KINDS
 
 Kind = Organisation.Kind
@@ -164,7 +165,8 @@ def _render_submission(
             is None
         )
     upload_source = access.upload_source_for(user, submission)
-    lab_kinds = {d.kind for d in datasets if d.withdrawn_at is None and d.source == "lab"}
+    # What the rule set in force asks of a submission still being prepared (submit checks it).
+    rules = rules_in_force() if editable else None
     evaluation = selectors.latest_evaluation(submission)
     kind_labels = dict(Dataset.Kind.choices)
     context = {
@@ -176,16 +178,13 @@ def _render_submission(
         "can_upload": upload_source is not None and editable,
         "upload_form": upload_form or UploadForm(),
         "can_submit": editable and access.can_manage_submission(user, submission),
-        "checklist": [
-            {"kind": kind, "label": kind_labels[kind], "present": kind in lab_kinds}
-            for kind in SHEET_KINDS
-        ],
+        "checklist": evidence_checklist(submission, rules) if rules else [],
         "sheet_kinds": [
             {"kind": kind, "label": kind_labels[kind], "columns": COLUMNS[kind]}
             for kind in SHEET_KINDS
         ],
         "template_formats": list(TEMPLATE_FORMATS),
-        "test_conditions": test_conditions_view(rules_in_force()) if editable else None,
+        "test_conditions": test_conditions_view(rules),
         "evaluation": selectors.evaluation_as_dict(evaluation) if evaluation else None,
         "evaluation_active": evaluation is not None and evaluation.status in EVALUATION_ACTIVE,
         **_review_context(user, submission, evaluation),

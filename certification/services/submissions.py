@@ -110,7 +110,7 @@ def evidence_checklist(submission: Submission, rules: RuleSetData) -> list[dict[
     labels = dict(Dataset.Kind.choices)
     files = list(
         submission.datasets.filter(withdrawn_at__isnull=True).only(
-            "kind", "source", "organisation_id", "parse_status"
+            "submission_id", "kind", "source", "organisation_id", "parse_status"
         )
     )
     checklist = []
