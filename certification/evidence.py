@@ -244,6 +244,19 @@ def evaluation_datasets(evaluation: Evaluation) -> list[Dataset]:
     return list(qs.filter(withdrawn_at__isnull=True, parse_status=Dataset.ParseStatus.PARSED))
 
 
+def file_refs(datasets: Iterable[Dataset]) -> dict[int, str]:
+    """How the engine's sentences and flags name each file: by the name it was uploaded under
+    ("cp.mpt", not an internal id); a name repeated among the files gets "#2", "#3", ... in
+    upload order, so each sentence still points at one file."""
+    refs: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for dataset in datasets:
+        name = dataset.original_name
+        seen[name] = seen.get(name, 0) + 1
+        refs[dataset.pk] = name if seen[name] == 1 else f"{name} #{seen[name]}"
+    return refs
+
+
 def build_input(
     evaluation: Evaluation,
     datasets: Iterable[Dataset],
@@ -253,6 +266,7 @@ def build_input(
     rules = rule_data(evaluation.ruleset)
     product = evaluation.submission.product
     datasets = list(datasets)
+    refs = file_refs(datasets)
     sheets, cyclers, chambers, inputs = [], [], [], []
     for index, dataset in enumerate(datasets, start=1):
         progress(
@@ -270,7 +284,7 @@ def build_input(
             }
         )
         with verified_stream(dataset) as stream:
-            ref = f"dataset:{dataset.pk}"
+            ref = refs[dataset.pk]
             if dataset.kind in Dataset.SHEET_KINDS:
                 parsed = parse_sheet(
                     dataset.kind,
