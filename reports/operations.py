@@ -1,7 +1,7 @@
 """The workers' backlog as the certification body sees it: work handed over but not done past
-its deadline (evaluations queued or with a lapsed lease, certificates of approved submissions,
-watchers' notifications, deliveries), and the two ways to push it on by hand; and certificates
-whose status no status event explains."""
+its deadline (evaluations and raw-file parses queued or with a lapsed lease, certificates of
+approved submissions, watchers' notifications, deliveries), and the two ways to push it on by
+hand; and certificates whose status no status event explains."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def backlog(*, user: User) -> dict:
     evaluations = services.stuck_evaluations(now=now).select_related(
         "submission__product__manufacturer"
     )
+    parses = services.stuck_parses(now=now).select_related("submission")
     certificates = sweep.approved_without_certificate(now=now).select_related("product")
     notifications = sweep.events_not_notified(now=now).select_related("certificate")
     deliveries = sweep.notifications_overdue(now=now).select_related("event__certificate")
@@ -43,6 +44,7 @@ def backlog(*, user: User) -> dict:
             "count": evaluations.count(),
             "rows": list(evaluations.order_by("queued_at")[:SHOWN]),
         },
+        "parses": {"count": parses.count(), "rows": list(parses.order_by("uploaded_at")[:SHOWN])},
         "certificates": {"count": certificates.count(), "rows": list(certificates[:SHOWN])},
         "notifications": {"count": notifications.count(), "rows": list(notifications[:SHOWN])},
         "deliveries": {"count": deliveries.count(), "rows": list(deliveries[:SHOWN])},
@@ -61,6 +63,7 @@ def sweep_now(*, user: User) -> dict[str, int]:
     _require_operator(user)
     sent = {
         "evaluations": services.evaluations_sweep(),
+        "parses": services.parses_sweep(),
         **sweep.reports_sweep(),
     }
     with transaction.atomic():

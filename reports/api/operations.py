@@ -41,6 +41,7 @@ class BacklogView(APIView):
                 {
                     "checked_at": serializers.DateTimeField(),
                     "evaluations": serializers.DictField(),
+                    "parses": serializers.DictField(),
                     "certificates": serializers.DictField(),
                     "notifications": serializers.DictField(),
                     "deliveries": serializers.DictField(),
@@ -58,6 +59,21 @@ class BacklogView(APIView):
                 "evaluations": {
                     "count": data["evaluations"]["count"],
                     "results": [_evaluation(e) for e in data["evaluations"]["rows"]],
+                },
+                "parses": {
+                    "count": data["parses"]["count"],
+                    "results": [
+                        {
+                            "dataset": d.pk,
+                            "submission": d.submission_id,
+                            "name": d.original_name,
+                            "status": d.parse_status,
+                            "uploaded_at": d.uploaded_at,
+                            "sent_at": d.parse_sent_at,
+                            "send_count": d.parse_send_count,
+                        }
+                        for d in data["parses"]["rows"]
+                    ],
                 },
                 "certificates": {
                     "count": data["certificates"]["count"],

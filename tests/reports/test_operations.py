@@ -106,3 +106,28 @@ def test_anonymous_is_asked_to_sign_in(client, api, stuck):
     response = client.get("/operations/")
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert client.post("/operations/sweep/").status_code == 302
+
+
+def test_a_raw_file_nobody_read_is_in_the_backlog_and_sent_again(
+    client, api, cast, submission, private_broker
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification.models import Dataset
+    from tests.certification.test_raw_evidence import chamber_log
+
+    dataset = services.dataset_upload(
+        user=cast["lab"],
+        submission=submission,
+        kind="chamber_log",
+        upload=SimpleUploadedFile("lost.csv", chamber_log(hours=7)),
+    )  # the after-commit hand-off never ran: as if the broker had lost it
+    Dataset.objects.filter(pk=dataset.pk).update(
+        uploaded_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    client.force_login(cast["reviewer"])
+    assert "lost.csv" in client.get("/operations/").content.decode()
+    body = api(cast["reviewer"]).get("/api/v1/operations/").json()
+    assert body["parses"]["count"] == 1 and body["parses"]["results"][0]["name"] == "lost.csv"
+    sent = api(cast["reviewer"]).post("/api/v1/operations/sweep/").json()["sent"]
+    assert sent["parses"] == 1 and private_broker.queued() == 1
