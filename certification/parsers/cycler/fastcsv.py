@@ -94,7 +94,7 @@ class _LineCheck(CountingStream):
             if self._last == b"\r" and data[:1] == b"\n":
                 ends -= 1
         self.line_ends += ends
-        if len(data) >= MAX_LINE_CHARS:
+        if len(data) > MAX_LINE_CHARS + 1:  # a line inside it might reach the limit
             self.too_long = True
         first = data.find(b"\n")
         last = data.rfind(b"\n")
