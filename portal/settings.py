@@ -164,7 +164,7 @@ def _file_storage(url: str) -> dict:
             + (f"; unknown parameters: {', '.join(unknown)}" if unknown else "")
         )
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "certification.objectstore.ObjectStorage",
         "OPTIONS": {
             "bucket_name": parts.hostname,
             "location": parts.path.strip("/"),

@@ -66,6 +66,14 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # On the object store (STORAGE_URL, which scripts/test.sh sets) each test's files go under
+    # a prefix of their own, as on the filesystem they go to a folder of their own.
+    default = settings.STORAGES["default"]
+    if "OPTIONS" in default:
+        import uuid
+
+        options = {**default["OPTIONS"], "location": f"tests/{uuid.uuid4().hex}"}
+        settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
 
 
 @pytest.fixture(autouse=True)

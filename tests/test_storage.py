@@ -34,6 +34,7 @@ def store(request, settings):
         if not S3_URL:
             pytest.skip("STORAGE_URL is not set: scripts/test.sh starts the object store")
         backend = _file_storage(S3_URL)
+        backend["OPTIONS"]["location"] = f"tests/{uuid.uuid4().hex}"
     else:
         backend = FILESYSTEM
     settings.STORAGES = {**settings.STORAGES, "default": backend}
@@ -202,7 +203,7 @@ def test_storage_url_selects_the_object_store():
         "s3://evidence/portal?endpoint_url=http://store:8333&region=cn-north-1"
         "&addressing_style=path"
     )
-    assert backend["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert backend["BACKEND"] == "certification.objectstore.ObjectStorage"
     options = backend["OPTIONS"]
     assert options["bucket_name"] == "evidence"
     assert options["location"] == "portal"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -11,14 +9,15 @@ from django.utils import timezone
 from certification import services
 from certification.models import AuditEvent, Dataset, Evaluation, Submission
 from tests.conftest import upload_all
+from tests.stored import stored_names
 from tests.web.sheets import BAD_COLUMN, BAD_ROW, BAD_WEIGHT_LOSS, PASSING, WEIGHT_LOSS
 
 pytestmark = pytest.mark.django_db
 
 
-def _files_in(media_root) -> list[Path]:
-    media = Path(media_root)
-    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+def _stored_files() -> list[str]:
+    """What the storage holds (the filesystem or the object store the suite runs on)."""
+    return sorted(stored_names())
 
 
 def _upload(client, submission, kind, content: str, name="sheet.csv"):
@@ -38,7 +37,7 @@ def test_a_bad_sheet_shows_row_and_column_and_stores_nothing(client, cast, submi
     assert f"Row {BAD_ROW}, column {BAD_COLUMN}:" in page
     assert "abc" in page  # the message quotes the bad value
     assert Dataset.objects.count() == before
-    assert _files_in(settings.MEDIA_ROOT) == []
+    assert _stored_files() == []
 
 
 def test_a_file_that_is_not_a_sheet_is_refused_on_the_page(client, cast, submission, settings):
@@ -50,7 +49,7 @@ def test_a_file_that_is_not_a_sheet_is_refused_on_the_page(client, cast, submiss
     assert response.status_code == 400
     assert "form-errors" in response.content.decode()
     assert Dataset.objects.count() == 0
-    assert _files_in(settings.MEDIA_ROOT) == []
+    assert _stored_files() == []
 
 
 def test_an_upload_without_a_file_asks_for_one(client, cast, submission):
@@ -67,7 +66,7 @@ def test_a_good_sheet_appears_in_the_evidence_table(client, cast, submission, se
     assert response.status_code == 302
     dataset = Dataset.objects.get(submission=submission)
     assert dataset.kind == kind and dataset.source == Dataset.Source.LAB
-    assert len(_files_in(settings.MEDIA_ROOT)) == 1
+    assert len(_stored_files()) == 1
     page = client.get(response["Location"]).content.decode()
     assert f"{kind}.csv" in page
     assert dataset.sha256[:12] in page
