@@ -6,8 +6,14 @@ export is the evidence behind that number. This package reads such an export
 discharge segment with its energy (∫ V·|I| dt by trapezoids), capacity, duration and mean
 current, and the "main" discharge (the segment with the largest energy).
 
-Pure and streaming: the binary stream is decoded incrementally and read one row at a time; no row
-is kept, so a file of millions of rows summarises in a few hundred kB of memory. The format is
+Pure and streaming: no row is kept, so memory stays bounded whatever the file's length. A
+seekable UTF-8 text file of a plain layout (BDF, Arbin, Maccor with a numeric test time) is read
+in column batches by pyarrow's streaming CSV reader and summarised with numpy (``fastcsv``,
+``columnar``: the row loop's rules and summation order, so the same results to the bit); every
+other file, and any file with something unusual in it (a blank line, a row that does not parse,
+a rejection), goes through the row loop (``scan``), which decodes the stream incrementally and
+reads one row at a time, so messages keep their precise line numbers. Both keep a downsampled,
+peak-preserving preview of voltage and current (``parsers.preview``) for charts. The format is
 detected from the content, never from a file name. Every vendor is normalised to the Battery Data
 Format conventions: seconds, volts, amperes, charge current positive and discharge negative.
 
@@ -55,5 +61,7 @@ file, from its header), one module per vendor family (``bdf``, ``arbin``, ``macc
 ``biologic``), ``columns`` (column labels, units, where each vendor keeps what), ``plan`` (the
 columns and unit factors the row loop uses), ``values`` (numbers, durations and clock times),
 ``integration`` (discharge segments and their energy), ``summary`` (the result types) and
-``messages`` (every message template). The text layer under it is ``parsers.textstream``.
+``messages`` (every message template), ``fastcsv`` and ``columnar`` (the column path, and
+``summarise_columns`` for readers that hand over arrays), ``result`` (from a pass's totals to
+the summary, for both paths). The text layer under it is ``parsers.textstream``.
 """
