@@ -262,8 +262,11 @@ def build_input(
     datasets: Iterable[Dataset],
     *,
     progress: Callable[..., None] = lambda pct, stage, **params: None,
+    rules: RuleSetData | None = None,
 ) -> tuple[criteria.EvaluationInput, list[dict[str, Any]]]:
-    rules = rule_data(evaluation.ruleset)
+    """The engine's input from an evaluation's stored files, read under ``rules`` (default: the
+    evaluation's own rule set; a what-if or an impact analysis passes another one)."""
+    rules = rules or rule_data(evaluation.ruleset)
     product = evaluation.submission.product
     datasets = list(datasets)
     refs = file_refs(datasets)

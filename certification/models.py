@@ -183,7 +183,13 @@ class Product(models.Model):
 
 
 class RuleSet(models.Model):
-    """A versioned rule set loaded from ``certification/rulesets/*.toml``; immutable once used."""
+    """A versioned rule set: loaded from ``certification/rulesets/*.toml`` (active, immutable once
+    used), or uploaded in the portal as a proposal (immutable; never in force until two people of
+    the certification body approved it: ``certification.services.proposals``)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PROPOSED = "proposed", _("Proposed")
 
     code = models.CharField(max_length=64)
     version = models.PositiveIntegerField()
@@ -195,11 +201,32 @@ class RuleSet(models.Model):
     sha256 = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(auto_now_add=True)
     first_used_at = models.DateTimeField(null=True, blank=True)
+    # A proposal: who uploaded it, when, and when the second approval activated it.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    proposed_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["code", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="unique_ruleset_version")
+            models.UniqueConstraint(fields=["code", "version"], name="unique_ruleset_version"),
+            models.CheckConstraint(
+                name="ruleset_proposal_has_proposer",
+                condition=~Q(status="proposed")
+                | (Q(proposed_at__isnull=False) & Q(proposed_by__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="ruleset_proposal_unused",
+                condition=~Q(status="proposed") | Q(first_used_at__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="ruleset_activation_of_a_proposal",
+                condition=Q(activated_at__isnull=True)
+                | (Q(status="active") & Q(proposed_at__isnull=False)),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -492,3 +519,71 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} by {self.reviewer_id} on {self.submission_id}"
+
+
+class RuleSetApproval(models.Model):
+    """One approval of a proposed rule set by a person of the certification body (four eyes:
+    the second, from someone else, activates it; ``certification.services.proposals``)."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="approvals")
+    approver = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["approved_at", "id"]
+        constraints = [
+            # A second approval by the same person never counts twice.
+            models.UniqueConstraint(
+                fields=["ruleset", "approver"], name="one_approval_per_person_per_ruleset"
+            ),
+            models.CheckConstraint(name="ruleset_approval_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"approval of {self.ruleset_id} by {self.approver_id}"
+
+
+class RuleSetImpact(models.Model):
+    """What a rule set would change: every current certificate's stored evidence re-evaluated
+    under it by a worker, read-only. The row is the hand-off, as for evaluations (sent when, how
+    often, leased until when); ``changes`` lists the certificates whose class, certifiability or
+    permitted labels would differ (and those that could not be re-read), ``counts`` the totals."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        ERROR = "error", _("Error")
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="impact_analyses")
+    requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    examined = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="impact_progress_percent", condition=Q(progress__lte=100)),
+        ]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                name="impact_owed",
+                condition=Q(status__in=["queued", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"impact of {self.ruleset_id} ({self.status})"
