@@ -6,12 +6,16 @@
 # worker in the background (log: var/log/worker.log) and the web server in the foreground. The
 # worker is stopped when the web server exits.
 #
-# With no environment this uses SQLite and a filesystem broker under var/; DATABASE_URL,
-# CELERY_BROKER_URL and REDIS_URL point it at PostgreSQL and Redis instead. DEBUG defaults to 1
-# for the demo; PORTAL_SERVER=gunicorn serves with gunicorn instead of runserver.
+# With no environment this uses SQLite, a filesystem broker and evidence files under var/;
+# DATABASE_URL, CELERY_BROKER_URL and REDIS_URL point it at PostgreSQL and Redis instead, and
+# STORAGE_URL (README) at an S3-compatible object store; OBJECTSTORE=1 starts a local one
+# (SeaweedFS, data in var/objectstore, scripts/objectstore.sh) and stops it at exit. DEBUG
+# defaults to 1 for the demo; PORTAL_SERVER=gunicorn serves with gunicorn instead of runserver.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/objectstore.sh
+source "$(dirname "${BASH_SOURCE[0]}")/objectstore.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/bootstrap.sh"
@@ -29,6 +33,14 @@ esac
 var_dir="${PORTAL_VAR_DIR:-$ROOT/var}"
 # kombu's filesystem transport does not create its folders.
 mkdir -p "$var_dir/log" "$var_dir/broker/queue" "$var_dir/broker/processed"
+
+if [[ ${OBJECTSTORE:-0} == 1 ]]; then
+    trap objectstore_stop EXIT
+    objectstore_start "$var_dir/objectstore"
+elif [[ -n ${STORAGE_URL:-} ]]; then
+    log "storage_ready (STORAGE_URL)"
+    python manage.py storage_ready --wait 10
+fi
 
 log "migrate"
 python manage.py migrate --noinput
@@ -60,7 +72,11 @@ stop_worker() {
     wait "$worker_pid" 2>/dev/null || true
     worker_pid=
 }
-trap stop_worker EXIT
+stop() {
+    stop_worker
+    objectstore_stop
+}
+trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -144,6 +144,7 @@ if [[ -z ${PORTAL_VAR_DIR:-} ]]; then
 fi
 # shellcheck source=scripts/objectstore.sh
 source "$ROOT/scripts/objectstore.sh"
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
     objectstore_stop
     if [[ -n $made_var_dir ]]; then rm -rf "$PORTAL_VAR_DIR"; fi
