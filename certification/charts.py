@@ -167,7 +167,7 @@ def _rule_y(value: float, label: str, colour: str, dash: bool = True) -> dict:
              "encoding": {"y": {"field": "y", "type": "quantitative"}}},
             {"mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -3,
                       "color": colour, "fontSize": 11},
-             "encoding": {"y": {"field": "y", "type": "quantitative"}, "x": {"value": WIDTH},
+             "encoding": {"y": {"field": "y", "type": "quantitative"}, "x": {"value": "width"},
                           "text": {"field": "label"}}},
         ],
     }  # fmt: skip
@@ -297,19 +297,23 @@ def per_sample_chart(
     values = _samples(criterion, value_key)
     if not values:
         return None
-    for value in values:
-        value["ok"] = limit is None or (value["v"] <= limit if fails_above else value["v"] >= limit)
-    ok, bad = _("within the limit"), _("outside the limit")
+    colour: dict[str, Any] = {"value": ACCENT}
+    if limit is not None:  # no limit (no class determined): one colour, no legend
+        ok, bad = _("within the limit"), _("outside the limit")
+        for value in values:
+            inside = value["v"] <= limit if fails_above else value["v"] >= limit
+            value["state"] = ok if inside else bad
+        colour = {"field": "state", "type": "nominal", "title": None,
+                  "scale": {"domain": [ok, bad], "range": [GOOD, BAD]}}  # fmt: skip
     layers: list[dict] = [
         {
-            "data": {"values": [{**v, "state": ok if v["ok"] else bad} for v in values]},
+            "data": {"values": values},
             "mark": {"type": "bar", "width": {"band": 0.6}},
             "encoding": {
                 "x": {"field": "sample", "type": "nominal", "title": _("Sample"), "sort": None,
                       "axis": {"labelAngle": 0}},
                 "y": {"field": "v", "type": "quantitative", "title": y_title},
-                "color": {"field": "state", "type": "nominal", "title": None,
-                          "scale": {"domain": [ok, bad], "range": [GOOD, BAD]}},
+                "color": colour,
                 "tooltip": [{"field": "sample", "title": _("Sample")},
                             {"field": "v", "title": y_title, "format": ".4~g"}],
             },
@@ -402,7 +406,7 @@ def evaluation_charts(result: dict, rules: RuleSetData, claimed_class: str | Non
             per_sample_chart(
                 weight, value_key="loss_pct", title=_("Vacuum weight loss per sample"),
                 y_title=_("Weight loss (%)"), limit=limit, fails_above=True,
-                limit_label=_("limit %(value)s %%") % {"value": _figure(limit, 3)},
+                limit_label=_("limit %(value)s %%") % {"value": weight.get("limit")},
                 claimed_class=claimed_class,
             )
         )  # fmt: skip
@@ -413,7 +417,7 @@ def evaluation_charts(result: dict, rules: RuleSetData, claimed_class: str | Non
             per_sample_chart(
                 energy, value_key="energy_density_wh_per_kg", title=_("Energy density per sample"),
                 y_title=_("Energy density (Wh/kg)"), limit=floor, fails_above=False,
-                limit_label=_("class floor %(value)s Wh/kg") % {"value": _figure(floor, 4)},
+                limit_label=_("class floor %(value)s Wh/kg") % {"value": energy.get("limit")},
                 claimed_class=claimed_class,
             )
         )  # fmt: skip

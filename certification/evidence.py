@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import inspect
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from decimal import Decimal
@@ -92,33 +91,18 @@ def read_raw(
     on_rows: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read a raw instrument file (streamed): what the portal made of it, and what its chart
-    draws (``Dataset.summary``, ``Dataset.preview``). ``on_rows(rows, bytes)`` reports progress
-    where the parser can. Raises the parser's ``RawDataRejected``."""
+    draws (``Dataset.summary``, ``Dataset.preview``). ``on_rows(rows, bytes)`` reports progress.
+    Raises the parser's ``RawDataRejected``."""
     rules = rule_data(ruleset)
     if kind == Dataset.Kind.CYCLER:
-        return _cycler_record(
-            summarise_cycler(
-                stream, **_supported(summarise_cycler, progress=on_rows, **_cycler_limits(rules))
-            )
+        span = rules.cycler_max_duration_s
+        summary = summarise_cycler(
+            stream, progress=on_rows, max_duration_s=None if span is None else float(span)
         )
-    summary = summarise_chamber_log(
-        stream, **_supported(summarise_chamber_log, progress=on_rows), **_chamber_limits(rules)
+        return _cycler_record(summary)
+    return _chamber_record(
+        summarise_chamber_log(stream, progress=on_rows, **_chamber_limits(rules))
     )
-    return _chamber_record(summary)
-
-
-def _supported(function: Callable, **options) -> dict[str, Any]:
-    """The options ``function`` takes and that are set (a parser gains options over time)."""
-    accepted = inspect.signature(function).parameters
-    return {
-        name: value for name, value in options.items() if name in accepted and value is not None
-    }
-
-
-def _cycler_limits(rules: RuleSetData) -> dict[str, Any]:
-    """The longest time span a cycler file may plausibly cover, where the rule set bounds it."""
-    span = rules.cycler_duration_h
-    return {"max_duration_s": None if span is None else float(span.maximum) * 3600}
 
 
 def _series(preview: Any) -> dict[str, list[float]]:
@@ -144,10 +128,9 @@ def _cycler_record(summary) -> tuple[dict[str, Any], dict[str, Any]]:
         "main_discharge_duration_s": main.duration_s,
         "warnings": list(summary.warnings),
     }
-    series = getattr(summary, "preview", None) or {}
     preview = {
         "kind": Dataset.Kind.CYCLER,
-        "series": {name: _series(values) for name, values in series.items()},
+        "series": {name: _series(values) for name, values in summary.preview.items()},
         "main_discharge": {
             "start_s": main.start_time_s,
             "end_s": main.start_time_s + main.duration_s,
@@ -172,10 +155,9 @@ def _chamber_record(summary) -> tuple[dict[str, Any], dict[str, Any]]:
         "hold_max_pressure_pa": _num(hold.max_pressure_pa),
         "warnings": list(summary.warnings),
     }
-    series = getattr(summary, "preview", None) or {}
     preview = {
         "kind": Dataset.Kind.CHAMBER_LOG,
-        "series": {name: _series(values) for name, values in series.items()},
+        "series": {name: _series(values) for name, values in summary.preview.items()},
         "hold": {"start_s": _num(hold.start_s), "end_s": _num(hold.end_s)},
         "limits": {
             "target_c": _num(summary.target_c),
@@ -183,9 +165,12 @@ def _chamber_record(summary) -> tuple[dict[str, Any], dict[str, Any]]:
             "pressure_limit_pa": _num(summary.pressure_limit_pa),
             "max_gap_s": _num(summary.max_gap_s),
         },
-        "excursions": [_jsonable(e) for e in getattr(summary, "excursions", ())],
-        "gaps": [_jsonable(g) for g in getattr(summary, "gaps", ())],
-        "start_clock": getattr(summary, "start_clock", None),
+        "excursions": [_jsonable(e) for e in summary.excursions],
+        "excursions_omitted": summary.excursions_omitted,
+        "gaps": [_jsonable(g) for g in summary.gaps],
+        "gaps_omitted": summary.gaps_omitted,
+        "hold_break": summary.hold_break_text(),
+        "start_clock": summary.start_clock,
     }
     return record, preview
 

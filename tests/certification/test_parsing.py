@@ -63,7 +63,7 @@ def test_a_file_the_parser_refuses_is_recorded_with_its_message_and_its_bytes_de
     assert uploads.parse_error_text(dataset) == dataset.parse_error
     assert not dataset.file and not default_storage.exists(stored)
     event = AuditEvent.objects.get(action="dataset.refused")
-    assert event.detail["name"] == "run.csv" and event.detail["reason"] == dataset.parse_error
+    assert event.detail["name"] == "run.csv" and event.reason == dataset.parse_error
 
 
 def test_the_refusal_reads_in_chinese(submission, cast, settings):
@@ -157,4 +157,4 @@ def test_withdrawal_needs_a_reason_and_the_audit_names_the_file(submission, cast
         services.dataset_withdraw(user=cast["lab"], dataset=dataset, reason="x" * 1001)
     services.dataset_withdraw(user=cast["lab"], dataset=dataset, reason="Wrong cell batch")
     event = AuditEvent.objects.get(action="dataset.withdrawn")
-    assert event.detail["name"] == "w.csv" and event.detail["reason"] == "Wrong cell batch"
+    assert event.detail["name"] == "w.csv" and event.reason == "Wrong cell batch"

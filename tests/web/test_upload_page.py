@@ -112,7 +112,7 @@ def test_the_uploader_withdraws_a_file_and_it_stays_listed(client, cast, submiss
     assert dataset.withdrawn_at is not None and dataset.withdrawn_by == cast["lab"]
     assert dataset.withdrawal_reason == "Wrong batch"
     event = AuditEvent.objects.get(action="dataset.withdrawn")
-    assert event.detail["name"] == "wl.csv" and event.detail["reason"] == "Wrong batch"
+    assert event.detail["name"] == "wl.csv" and event.reason == "Wrong batch"
     page = client.get(f"/submissions/{submission.pk}/").content.decode()
     assert "badge-withdrawn" in page
     assert f"/datasets/{dataset.pk}/withdraw/" not in page

@@ -20,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 
 from certification.parsers.cycler import binary, biologic, fastcsv, neware
+from certification.parsers.cycler.checks import check_main_discharge
 from certification.parsers.cycler.columnar import (
     MAX_TIME_GLITCH_ROWS,
     PROGRESS_ROWS,
@@ -89,14 +90,16 @@ def summarise_cycler(
     if start is not None:
         fast = fastcsv.read_columns(stream, start, progress)
         if fast is not None:
-            return build_summary(
-                fast.totals,
-                fmt=fast.fmt,
-                encoding=fast.encoding,
-                warnings=fast.warnings,
-                time_label=fast.time_label,
-                previews=fast.previews,
-                max_duration_s=max_duration_s,
+            return check_main_discharge(
+                build_summary(
+                    fast.totals,
+                    fmt=fast.fmt,
+                    encoding=fast.encoding,
+                    warnings=fast.warnings,
+                    time_label=fast.time_label,
+                    previews=fast.previews,
+                    max_duration_s=max_duration_s,
+                )
             )
         stream.seek(start)
     counted = CountingStream(stream)
@@ -112,14 +115,16 @@ def summarise_cycler(
         warnings = Warnings()
         feed = _Feed(new_previews(), progress, counted)
         totals = _read_rows(reader, lines, layout, plan, warnings, feed)
-        return build_summary(
-            totals,
-            fmt=fmt,
-            encoding=encoding,
-            warnings=warnings,
-            time_label=plan.time.label,
-            previews=feed.previews,
-            max_duration_s=max_duration_s,
+        return check_main_discharge(
+            build_summary(
+                totals,
+                fmt=fmt,
+                encoding=encoding,
+                warnings=warnings,
+                time_label=plan.time.label,
+                previews=feed.previews,
+                max_duration_s=max_duration_s,
+            )
         )
     except RawDataRejected as exc:
         if exc.file_format is None:

@@ -29,8 +29,6 @@ from tests.certification.parsers.cycler.exports import (
         ("maccor/PredictionDiagnostics_000151_test.052", "maccor", "utf-8", 333, 1, "37/44", 0.01730477),
         ("neware/neware_uio__lines_2045-2415.csv", "neware", "utf-8", 371, 2, "1/4", 1.751157e-05),
         ("neware/nw_regular_export_ife_example__lines_1-423.csv", "neware", "utf-8", 415, 1, "4", 1.343475),
-        ("biologic/cp.mpt", "biologic", "utf-8", 121, 1, "0/0", -0.0003324189),
-        ("biologic/mb__lines_1-189.mpt", "biologic", "latin-1", 100, 1, "0/1", -3.440587e-11),
     ],
 )  # fmt: skip
 def test_it_summarises_each_vendors_real_export(
