@@ -35,6 +35,7 @@ def check_consistency(rs: RuleSetData) -> None:
     if not any(c.certifiable for c in rs.classes):
         raise RuleSetInvalid("classes: no class is certifiable")
     class_codes = dict(rs.classification_code.class_codes)
+    _check_class_codes(rs, class_codes)
     rank = CLASSES.codes.index
     for c in rs.classes:
         path = f"classes.{c.code}"
@@ -96,6 +97,21 @@ def check_consistency(rs: RuleSetData) -> None:
             )
 
 
+def _check_class_codes(rs: RuleSetData, class_codes: dict[str, str]) -> None:
+    """A class code names a class the file defines, and no two classes share one (a printed
+    classification code must say which class it is)."""
+    seen: dict[str, str] = {}
+    for code, abbreviation in class_codes.items():
+        path = f"classification_code.class_codes.{code}"
+        if rs.class_rule(code) is None:
+            raise RuleSetInvalid(f"{path}: no [classes.{code}] in this rule set")
+        if abbreviation in seen:
+            raise RuleSetInvalid(
+                f"{path}: {abbreviation!r} is already the code of {seen[abbreviation]}"
+            )
+        seen[abbreviation] = code
+
+
 def check_bands_partition(banded: list[ClassRule]) -> None:
     """Every content value from 0 to 100 % must fall in exactly one band.
 
@@ -110,8 +126,14 @@ def check_bands_partition(banded: list[ClassRule]) -> None:
     probes = ordered + [(a + b) / 2 for a, b in zip(ordered, ordered[1:], strict=False)]
     for p in probes:
         hits = [c.code for c in banded if c.content_pct.holds(p)]
-        if len(hits) != 1:
-            where = "no class" if not hits else ", ".join(hits)
+        if len(hits) > 1:
+            # The path of the band that overlaps one before it, so the message points at a value.
             raise RuleSetInvalid(
-                f"classes: content bands must cover 0-100 % exactly once; {p} % falls in {where}"
+                f"classes.{hits[-1]}.content_pct: overlaps classes.{hits[0]}.content_pct; "
+                f"content bands must cover 0-100 % exactly once; {p} % falls in "
+                f"{', '.join(hits)}"
+            )
+        if not hits:
+            raise RuleSetInvalid(
+                f"classes: content bands must cover 0-100 % exactly once; {p} % falls in no class"
             )

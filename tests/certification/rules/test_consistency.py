@@ -5,14 +5,41 @@ from __future__ import annotations
 
 import pytest
 
-from .texts import mutate, rejection
+from .texts import TCSAE_TEXT, mutate, rejection
 
 REJECTED = [
     pytest.param(
         mutate("min = 5, max = 20", "min = 5, max = 21"),
-        "classes: content bands must cover 0-100 % exactly once; 21 % falls in liquid, "
-        "hybrid_solid_liquid",
+        "classes.hybrid_solid_liquid.content_pct: overlaps classes.liquid.content_pct; content "
+        "bands must cover 0-100 % exactly once; 21 % falls in liquid, hybrid_solid_liquid",
         id="overlapping content bands",
+    ),
+    pytest.param(
+        mutate(
+            'content_pct = { comparator = "<", value = 5,',
+            'content_pct = { comparator = "<", value = 6,',
+        ),
+        "classes.all_solid_state.content_pct: overlaps classes.hybrid_solid_liquid.content_pct",
+        id="an all-solid-state band overlapping the hybrid one",
+    ),
+    pytest.param(
+        mutate(
+            'class_codes = { all_solid_state = "SS" }',
+            'class_codes = { hybrid_solid_liquid = "HSL", all_solid_state = "SS" }',
+            TCSAE_TEXT,
+        ),
+        "classification_code.class_codes.hybrid_solid_liquid: no [classes.hybrid_solid_liquid] "
+        "in this rule set",
+        id="a classification code for a class the file does not define",
+    ),
+    pytest.param(
+        mutate(
+            'class_codes = { hybrid_solid_liquid = "HSL"',
+            'class_codes = { hybrid_solid_liquid = "SS"',
+        ),
+        "classification_code.class_codes.all_solid_state: 'SS' is already the code of "
+        "hybrid_solid_liquid",
+        id="two classes with the same classification code",
     ),
     pytest.param(
         mutate("min = 5, max = 20", "min = 6, max = 20"),
