@@ -135,9 +135,9 @@ def cycler_chart(
         subtitle.append(
             _("1 I%(hours)s of the product: %(nominal)s A (± %(tolerance)s %%, rule set)")
             % {
-                "hours": _figure(rate.rate_hours.value, 2),
+                "hours": format(Decimal(str(rate.rate_hours.value)).normalize(), "f"),
                 "nominal": _figure(nominal),
-                "tolerance": _figure(rate.tolerance_pct.value, 2),
+                "tolerance": format(Decimal(str(rate.tolerance_pct.value)).normalize(), "f"),
             }
         )
     span = []
