@@ -81,9 +81,11 @@ def test_check_deploy_is_silent_with_the_production_settings(tmp_path):
 
 
 def test_check_deploy_is_silent_with_the_shipped_env_example(tmp_path):
-    """docker/.env.example as shipped, with only its two secret files made (as its header says)."""
+    """docker/.env.example as shipped, with only its secret files made (as its header says)."""
     secret_key = tmp_path / "secret_key"
     secret_key.write_text("k" * 10 + "-a-production-secret-key-with-enough-length-and-variety-42")
+    s3_secret_key = tmp_path / "s3_secret_key"
+    s3_secret_key.write_text("an-object-store-secret")
     shipped = {}
     for line in (ROOT / "docker" / ".env.example").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
@@ -96,6 +98,7 @@ def test_check_deploy_is_silent_with_the_shipped_env_example(tmp_path):
             **shipped,
             "SECRET_KEY_FILE": str(secret_key),
             "SIGNING_PRIVATE_KEY_FILE": str(_signing_key(tmp_path / "signing_key.pem")),
+            "AWS_SECRET_ACCESS_KEY_FILE": str(s3_secret_key),
             "PORTAL_VAR_DIR": str(tmp_path),
         }
     )

@@ -47,6 +47,7 @@ def test_compose_file_validates_and_defines_the_services(config):
         "postgres",
         "redis",
         "proxy",
+        "objectstore",
     }
 
 
@@ -71,6 +72,45 @@ def test_web_and_worker_start_only_after_migrations_succeed(config):
     for name in ("web", "worker"):
         depends_on = config["services"][name]["depends_on"]
         assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_evidence_goes_to_the_object_store_service_with_its_own_volume(config):
+    from portal.settings import _file_storage
+
+    store = config["services"]["objectstore"]
+    assert store["image"].startswith("chrislusf/seaweedfs:")
+    assert "weed server" in store["command"][0] and "-s3 -s3.port=8333" in store["command"][0]
+    assert any(str(v).startswith("objectstore:/data") for v in store["volumes"])
+    assert "objectstore" in config["volumes"]
+    assert "ports" not in store  # reached only inside the compose network
+    for name in ("web", "worker", "beat"):
+        environment = config["services"][name]["environment"]
+        options = _file_storage(environment["STORAGE_URL"])["OPTIONS"]
+        assert options["endpoint_url"] == "http://objectstore:8333"
+        # The store accepts the portal's key pair: it reads the same env file.
+        assert store["environment"]["AWS_ACCESS_KEY_ID"] == environment["AWS_ACCESS_KEY_ID"]
+        assert environment["AWS_SECRET_ACCESS_KEY_FILE"] == "/run/secrets/s3_secret_key"
+        assert "AWS_SECRET_ACCESS_KEY" not in environment
+    for name in ("migrate", "web", "worker"):
+        depends_on = config["services"][name]["depends_on"]
+        assert depends_on["objectstore"] == {"condition": "service_healthy"}
+    # The migrate service makes the bucket before web and worker start.
+    assert "manage.py storage_ready" in config["services"]["migrate"]["command"]
+
+
+def test_a_1_gb_upload_outlasts_no_timeout(config):
+    import re
+
+    from django.conf import settings
+
+    command = config["services"]["web"]["command"]
+    timeout = int(re.search(r"--timeout (\d+)", command).group(1))
+    assert "--worker-class" not in command and "-k " not in command  # sync, behind nginx
+    conf = (ROOT / "docker" / "nginx.conf").read_text(encoding="utf-8")
+    upload = re.search(r"location ~ \^/\(api/v1/submissions[^{]+\{([^}]+)\}", conf).group(1)
+    read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", upload).group(1))
+    assert read_timeout > timeout >= 300
+    assert settings.RAW_DATA_MAX_BYTES >= 1024 * 1024 * 1024
 
 
 def test_web_worker_and_beat_share_the_var_volume(config):
