@@ -170,3 +170,26 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     if not can_audit(user):
         return AuditEvent.objects.none()
     return AuditEvent.objects.all()
+
+
+def can_propose_rulesets(user) -> bool:
+    """Regulators and the certification body upload rule-set proposals, read them and run their
+    impact analysis; only the certification body's reviewers approve one
+    (``ruleset_approval_conflict``)."""
+    return can_audit(user)
+
+
+def ruleset_approval_conflict(user, ruleset, *, approver_ids: frozenset[int]) -> str | None:
+    """Why ``user`` may not approve the proposed ``ruleset`` (four eyes), or None when they may.
+
+    Two different reviewers of the certification body approve, neither of them the proposer:
+    whoever wrote the text never counts as one of the two pairs of eyes that checked it.
+    Enforced by ``services.ruleset_approve``; the pages use it only to explain.
+    """
+    if not is_reviewer(user):
+        return _("Only reviewers of the certification body can approve a rule set.")
+    if ruleset.proposed_by_id == user.pk:
+        return _("You proposed this rule set; two other reviewers approve it.")
+    if user.pk in approver_ids:
+        return _("You already approved this rule set.")
+    return None

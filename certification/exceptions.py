@@ -61,3 +61,10 @@ class EvidenceMissing(InvalidTransition):
 class RuleSetImmutable(PortalError):
     code = "ruleset_immutable"
     http_status = 409
+
+
+class RuleSetRefused(InvalidInput):
+    """A proposed rule set that is malformed, contradictory or a version that exists; the
+    message starts with the path of the bad value, also in ``errors[0].column``."""
+
+    code = "ruleset_invalid"

@@ -79,3 +79,4 @@ class HandOff:
 EVALUATE_SUBMISSION = HandOff("certification.evaluate_submission")
 PARSE_DATASET = HandOff("certification.parse_dataset")
 ISSUE_CERTIFICATE = HandOff("reports.issue_certificate")
+ANALYSE_RULESET_IMPACT = HandOff("certification.analyse_ruleset_impact")

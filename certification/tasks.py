@@ -41,3 +41,20 @@ def parse_dataset(dataset_id: int) -> str:
 def sweep_parses() -> int:
     """Beat, every minute: send again every raw-file parse the broker or a worker lost."""
     return services.parses_sweep()
+
+
+@shared_task(
+    name=handoff.ANALYSE_RULESET_IMPACT.task_name,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def analyse_ruleset_impact(analysis_id: int) -> str:
+    """What a proposed rule set would change for every current certificate (issue 8)."""
+    return services.impact_analysis_run(analysis_id=analysis_id).status
+
+
+@shared_task(name="certification.sweep_impact_analyses")
+def sweep_impact_analyses() -> int:
+    """Beat, every minute: send again every impact analysis the broker or a worker lost."""
+    return services.impact_analyses_sweep()

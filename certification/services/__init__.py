@@ -26,12 +26,19 @@ from certification.services.evaluations import (
     owed_evaluations,
     stuck_evaluations,
 )
+from certification.services.impact import (
+    impact_analyses_sweep,
+    impact_analysis_run,
+    impact_hand_off,
+    impact_request,
+)
 from certification.services.parsing import (
     dataset_parse,
     parse_hand_off,
     parses_sweep,
     stuck_parses,
 )
+from certification.services.proposals import ruleset_approve, ruleset_propose
 from certification.services.review import submission_decide
 from certification.services.rulesets import ruleset_in_force, rulesets_sync
 from certification.services.submissions import (
@@ -40,6 +47,7 @@ from certification.services.submissions import (
     submission_create,
     submission_submit,
 )
+from certification.services.whatif import evaluation_whatif
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -53,11 +61,18 @@ __all__ = [
     "evaluation_reproduce",
     "evaluation_requeue",
     "evaluation_run",
+    "evaluation_whatif",
     "evaluations_sweep",
+    "impact_analyses_sweep",
+    "impact_analysis_run",
+    "impact_hand_off",
+    "impact_request",
     "owed_evaluations",
     "parse_hand_off",
     "parses_sweep",
     "product_create",
+    "ruleset_approve",
+    "ruleset_propose",
     "rulesets_sync",
     "ruleset_in_force",
     "stuck_evaluations",

@@ -19,7 +19,9 @@ def rulesets_sync() -> list[tuple[str, int, str]]:
     """Load the rule set files shipped in ``certification/rulesets`` into the database.
 
     A new (code, version) is added; an unused one whose file changed is updated; a used one whose
-    file changed is refused (STANDARD.md section 2: a change is a new version).
+    file changed is refused (STANDARD.md section 2: a change is a new version). A proposal
+    uploaded in the portal is left alone: a file does not activate it (only two approvals do,
+    ``services.proposals``), and a file that differs from it is refused like a used one.
     """
     report: list[tuple[str, int, str]] = []
     for path in ruleset_files():
@@ -46,6 +48,13 @@ def rulesets_sync() -> list[tuple[str, int, str]]:
             if existing is None:
                 RuleSet.objects.create(code=parsed.code, version=parsed.version, **fields)
                 report.append((parsed.code, parsed.version, "added"))
+            elif existing.status == RuleSet.Status.PROPOSED:
+                if existing.sha256 != digest:
+                    raise RuleSetImmutable(
+                        f"{path.name}: rule set {parsed.code} v{parsed.version} is a proposal "
+                        "uploaded in the portal; give the file a new version"
+                    )
+                report.append((parsed.code, parsed.version, "proposed"))
             elif existing.sha256 == digest:
                 report.append((parsed.code, parsed.version, "unchanged"))
             elif existing.first_used_at is not None:
@@ -62,11 +71,12 @@ def rulesets_sync() -> list[tuple[str, int, str]]:
 
 
 def ruleset_in_force(*, code: str | None = None, day=None) -> RuleSet:
-    """The newest version of the configured rule set whose effective period covers ``day``."""
+    """The newest active version of the configured rule set whose effective period covers
+    ``day`` (a proposal is never in force until it is activated)."""
     code = code or settings.CERTIFICATION_RULESET
     day = day or timezone.localdate()
     candidate = (
-        RuleSet.objects.filter(code=code, effective_from__lte=day)
+        RuleSet.objects.filter(code=code, status=RuleSet.Status.ACTIVE, effective_from__lte=day)
         .exclude(effective_until__lt=day)
         .order_by("-version")
         .first()
