@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification import vocabulary
@@ -456,9 +457,18 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only trail: who did what, when, to which record, with the details to audit it."""
+    """Append-only trail: who did what, when, to which record, with the details to audit it.
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    Written only by ``services.audit``. The events form a hash chain (``certification.audit_chain``,
+    docs/AUDIT.md): ``seq`` counts them without gaps, ``hash`` is the SHA-256 of the event's
+    canonical form together with ``prev_hash``. On PostgreSQL a trigger refuses UPDATE, DELETE and
+    TRUNCATE, and an insert that does not extend the chain at its head.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -472,6 +482,13 @@ class AuditEvent(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Which other object (a certificate, webhook, watchlist entry, user, rule set ...), by type
+    # and id or number; submission and product have their own columns.
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -484,6 +501,13 @@ class AuditEvent(models.Model):
             ),
             # ...and by the certificate number a certificate action records in its detail.
             models.Index(KeyTransform("certificate", "detail"), name="auditevent_certificate_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="auditevent_seq_positive", condition=Q(seq__gte=1)),
+            models.CheckConstraint(
+                name="auditevent_hashes_hex",
+                condition=Q(hash__regex=r"^[0-9a-f]{64}$") & Q(prev_hash__regex=r"^[0-9a-f]{64}$"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -519,7 +543,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} by {self.reviewer_id} on {self.submission_id}"
-
 
 
 # The proposal records live in a module of their own (this one stays under 600 lines); imported

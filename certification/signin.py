@@ -21,7 +21,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
-from certification.models import AuditEvent, User
+from certification.models import Organisation, User
+from certification.services.common import audit
 
 
 def client_address(request) -> str:
@@ -82,19 +83,45 @@ def record_failure(*, username: str, address: str) -> None:
         cache.set(f"{key}:at", time.time(), timeout=window)
         if count == limit:
             engaged.append(kind)
+    user = (
+        User.objects.select_related("organisation")
+        .filter(username__iexact=(username or "").strip())
+        .first()
+    )
+    if user is not None and is_staff(user):
+        # Every failed sign-in of the certification body's and regulators' staff is on record.
+        audit(
+            action="signin.failed",
+            actor=None,
+            organisation=user.organisation,
+            object_type="user",
+            object_id=user.pk,
+            username=user.username,
+            address=address,
+        )
     if engaged:
-        user = User.objects.filter(username__iexact=(username or "").strip()).first()
-        AuditEvent.objects.create(
+        audit(
             action="signin.locked",
             actor=None,
-            actor_organisation_id=user.organisation_id if user else None,
-            detail={
-                "username": (username or "")[:150],
-                "address": address,
-                "by": engaged,
-                "seconds": window,
-            },
+            organisation=user.organisation if user else None,
+            object_type="user" if user else "",
+            object_id=user.pk if user else "",
+            username=(username or "")[:150],
+            address=address,
+            by=engaged,
+            seconds=window,
         )
+
+
+def is_staff(user: User) -> bool:
+    """Whose failed sign-ins are audited one by one: portal administrators and the people of
+    the certification body and the regulators."""
+    kinds = (Organisation.Kind.CERTIFICATION_BODY, Organisation.Kind.REGULATOR)
+    return (
+        user.is_staff
+        or user.is_superuser
+        or (user.organisation_id is not None and user.organisation.kind in kinds)
+    )
 
 
 def record_success(*, username: str) -> None:

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput, NotFound
-from certification.models import ApiToken, AuditEvent, User
+from certification.models import ApiToken, User
+from certification.services.common import audit
 
 PREFIX = "ssb_"
 
@@ -30,9 +31,7 @@ def key_digest(key: str) -> str:
 
 
 def _audit(action: str, user: User, **detail) -> None:
-    AuditEvent.objects.create(
-        action=action, actor=user, actor_organisation_id=user.organisation_id, detail=detail
-    )
+    audit(action=action, actor=user, object_type="user", object_id=user.pk, **detail)
 
 
 def tokens_of(user: User):

@@ -7,10 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import audit_chain
 from certification.exceptions import InvalidTransition
-from certification.models import AuditEvent, Product, Submission, User
+from certification.models import AuditEvent, Organisation, Product, Submission, User
 
 S = Submission.Status
 
@@ -34,16 +37,72 @@ def audit(
     actor: User | None,
     submission: Submission | None = None,
     product: Product | None = None,
+    organisation: Organisation | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
     **detail: Any,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """Append one event to the audit chain, in the caller's transaction.
+
+    Who (``actor``; None for the portal itself), their organisation (``organisation``, else the
+    actor's), what (``action``), which object (``submission``, ``product``, or ``object_type``
+    and ``object_id``), the state ``before`` and ``after``, the ``reason`` and any further
+    facts (``detail``). Appends are serialised by a transaction-level advisory lock taken just
+    before the head is read: a concurrent auditing transaction waits here until this one ends,
+    so the chain never forks and ``seq`` has no gaps (a rolled-back event frees its number).
+    """
+    if organisation is None and actor is not None:
+        organisation_id = actor.organisation_id
+    else:
+        organisation_id = organisation.pk if organisation is not None else None
+    if product is None and submission is not None:
+        product = submission.product
+    event = AuditEvent(
         action=action,
         actor=actor,
-        actor_organisation_id=actor.organisation_id if actor is not None else None,
+        actor_organisation_id=organisation_id,
         submission=submission,
-        product=product or (submission.product if submission is not None else None),
+        product=product,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        reason=reason or "",
         detail=detail,
     )
+    return append_events([event])[0]
+
+
+def append_events(events: list[AuditEvent], *, at: dt.datetime | None = None) -> list[AuditEvent]:
+    """Chain and insert ``events`` in this order, at the head of the log, in the caller's
+    transaction (``audit`` is the one caller outside tests and the migration; ``at`` is for
+    tests that need events of another day).
+
+    Their JSON values are put in the form the database gives back (``audit_chain.plain``), so
+    that the hash computed now is the one a later walk recomputes from the row.
+    """
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit_chain.LOCK_KEY])
+        # (SQLite, the development database, runs every write transaction alone.)
+        seq, prev = audit_chain.head()
+        now = at or timezone.now()
+        for event in events:
+            event.before = audit_chain.plain(event.before)
+            event.after = audit_chain.plain(event.after)
+            event.detail = audit_chain.plain(event.detail or {})
+            seq += 1
+            event.seq, event.prev_hash, event.at = seq, prev, now
+            event.hash = prev = audit_chain.event_hash(audit_chain.content_of_event(event))
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def transition(submission: Submission, new_status: str) -> None:

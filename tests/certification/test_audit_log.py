@@ -16,6 +16,7 @@ import pytest
 from certification import services
 from certification.models import AuditEvent
 from reports import services as certificate_services
+from tests.certification.audit_events import add_event, add_events, empty_log
 from tests.conftest import PRODUCT_FIELDS, make_user
 from tests.web.reviewing import (
     ANON,
@@ -180,7 +181,7 @@ def test_each_row_of_the_page(client, cast, history):
 
 
 def test_an_unknown_action_is_shown_as_its_code(api, client, cast, submission):
-    AuditEvent.objects.create(action="lab.recalibrated", submission=submission, product_id=submission.product_id)  # fmt: skip
+    add_event(action="lab.recalibrated", submission=submission, product_id=submission.product_id)  # fmt: skip
     body = results(api(cast["regulator"]).get(API))
     assert body[0]["action_label"] == "lab.recalibrated"
     html = page_html(as_user(client, cast, "regulator").get(PAGE))
@@ -227,7 +228,7 @@ def test_filter_by_manufacturer(api, client, cast, orgs, history):
 
 
 def test_filter_by_submission(api, cast, history, submission):
-    AuditEvent.objects.create(action="submission.opened")
+    add_event(action="submission.opened")
     response = api(cast["regulator"]).get(API, {"submission": submission.pk})
     assert len(results(response)) == AuditEvent.objects.filter(submission=submission).count()
     assert {e["submission"] for e in results(response)} == {submission.pk}
@@ -236,8 +237,8 @@ def test_filter_by_submission(api, cast, history, submission):
 
 def test_filter_by_certificate_number(api, cast, history, submission, orgs):
     """The events naming the certificate, and those of the submission it certifies."""
-    stray = AuditEvent.objects.create(action="certificate.valid", detail={"certificate": NUMBER})
-    AuditEvent.objects.create(action="certificate.valid", detail={"certificate": "SSB-2026-9"})
+    stray = add_event(action="certificate.valid", detail={"certificate": NUMBER})
+    add_event(action="certificate.valid", detail={"certificate": "SSB-2026-9"})
     body = results(api(cast["regulator"]).get(API, {"certificate": NUMBER}))
     expected = AuditEvent.objects.filter(submission=submission).count() + 1
     assert len(body) == expected
@@ -255,8 +256,7 @@ def test_filter_by_days_in_the_portal_time_zone(api, client, cast, submission, s
         "on_the_4th": dt.datetime(2026, 3, 3, 16, 0, tzinfo=utc),
     }
     for name, when in at.items():
-        event = AuditEvent.objects.create(action=f"test.{name}")
-        AuditEvent.objects.filter(pk=event.pk).update(at=when)
+        add_event(action=f"test.{name}", at=when)
     regulator = api(cast["regulator"])
     assert actions(regulator.get(API, {"from": "2026-03-02", "to": "2026-03-03"})) == [
         "test.end_of_the_3rd",
@@ -351,7 +351,7 @@ def test_the_page_names_a_reversed_range(client, cast):
 
 
 def bulk_events(submission, cast, count: int, action: str = "dataset.uploaded") -> None:
-    AuditEvent.objects.bulk_create(
+    add_events(
         AuditEvent(
             action=action, actor=cast["lab"], actor_organisation=cast["lab"].organisation,
             submission=submission, product_id=submission.product_id,
@@ -430,7 +430,7 @@ def test_the_csv_export(api, cast, history, how):
 def test_the_csv_neutralises_every_formula_start(api, cast, submission):
     starts = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "plain"]
     for reason in starts:
-        AuditEvent.objects.create(action="submission.reject", submission=submission, product_id=submission.product_id, detail={"reason": reason})  # fmt: skip
+        add_event(action="submission.reject", submission=submission, product_id=submission.product_id, detail={"reason": reason})  # fmt: skip
     rows = read_csv(api(cast["regulator"]).get(API, {"format": "csv"}))
     reasons = [row[rows[0].index("Reason")] for row in rows[1:]]
     assert sorted(reasons) == sorted(["'" + r for r in starts[:-1]] + ["plain"])
@@ -471,7 +471,7 @@ PAGE_QUERIES = 9
 def test_the_api_costs_the_same_for_3_as_for_60_events(
     api, cast, history, django_assert_num_queries, count
 ):
-    AuditEvent.objects.all().delete()
+    empty_log()
     bulk_events(history["submission"], cast, count)
     client = api(cast["regulator"])
     with django_assert_num_queries(API_QUERIES):
@@ -483,7 +483,7 @@ def test_the_api_costs_the_same_for_3_as_for_60_events(
 def test_the_page_costs_the_same_for_3_as_for_60_events(
     client, cast, history, django_assert_num_queries, count
 ):
-    AuditEvent.objects.all().delete()
+    empty_log()
     bulk_events(history["submission"], cast, count)
     as_user(client, cast, "regulator").get(PAGE)
     with django_assert_num_queries(PAGE_QUERIES):
@@ -498,7 +498,7 @@ def test_the_csv_costs_the_same_for_3_as_for_60_events(api, cast, history):
     client = api(cast["regulator"])
     counts = []
     for count in (3, 60):
-        AuditEvent.objects.all().delete()
+        empty_log()
         bulk_events(history["submission"], cast, count)
         with CaptureQueriesContext(connection) as queries:
             rows = read_csv(client.get(API, {"format": "csv"}))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from certification.models import AuditEvent, Decision, Evaluation, Product, RuleSet, Submission
 from reports.models import Certificate
+from tests.certification.audit_events import add_events as chain_events
 from tests.conftest import PRODUCT_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def add_events(cast, audited, elsewhere):
     turns = itertools.cycle(HISTORY)
 
     def add(count: int) -> None:
-        AuditEvent.objects.bulk_create(
+        chain_events(
             AuditEvent(
                 submission=s, product=s.product, action=action, detail=detail,
                 actor=cast[actor] if actor else None,
