@@ -236,10 +236,16 @@ def audit_trail(submission: Submission) -> list[dict]:
             "action": e.action,
             "actor": e.actor.username if e.actor else "portal",
             "organisation": e.actor_organisation.name if e.actor_organisation else None,
-            "detail": e.detail,
+            "detail": _with_change(e),
         }
         for e in events.order_by("at", "id")
     ]
+
+
+def _with_change(event: AuditEvent) -> dict:
+    """The event's detail with its reason and its before and after, when it records them."""
+    change = {k: getattr(event, k) for k in ("reason", "before", "after")}
+    return {**{k: v for k, v in change.items() if v not in (None, "")}, **(event.detail or {})}
 
 
 def review_queue(qs: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -315,7 +321,7 @@ def audit_log(qs: QuerySet) -> QuerySet:
     return qs.select_related(
         "actor", "actor_organisation", "submission__certificate", "product__manufacturer"
     ).only(
-        "id", "at", "action", "detail",
+        "id", "at", "action", "reason", "detail",
         "actor__username", "actor__first_name", "actor__last_name",
         "actor_organisation__name",
         "submission__id", "submission__certificate__number",
@@ -362,8 +368,9 @@ def audit_facts(event) -> dict[str, object]:
     identical. Absent facts are left out."""
     detail = event.detail or {}
     facts: dict[str, object] = {}
-    if detail.get("reason"):
-        facts["reason"] = str(detail["reason"])
+    reason = event.reason or detail.get("reason")  # older events kept it in their detail
+    if reason:
+        facts["reason"] = str(reason)
     decision = audit_decision(event)
     if decision:
         facts["decision"] = decision
