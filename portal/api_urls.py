@@ -19,5 +19,6 @@ router.register("auth/tokens", ApiTokenViewSet, basename="api-token-mine")
 urlpatterns = [
     path("", include("reports.api.urls")),
     path("", include("certification.api.urls")),
+    path("", include("certification.api.proposals_urls")),
     path("", include(router.urls)),
 ]
