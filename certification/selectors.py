@@ -21,6 +21,7 @@ from certification.models import (
     Evaluation,
     Submission,
 )
+from certification.presentation import shown_params
 
 
 def submissions_for_listing(qs: QuerySet[Submission]) -> QuerySet[Submission]:
@@ -69,7 +70,8 @@ def translated(message_id: str | None, params: dict | None, fallback: str) -> st
     if (message_id or "") not in MESSAGES:
         return fallback
     try:
-        return render(message_id, _localized_params(params or {}), translate=gettext)
+        shown = shown_params(params or {})  # computed numbers at the precision tables show
+        return render(message_id, _localized_params(shown), translate=gettext)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return fallback
 

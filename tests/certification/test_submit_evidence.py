@@ -4,6 +4,7 @@ API and the page list what is missing, per kind with its label, and nothing chan
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from certification import services
 from certification.evidence import rule_data
@@ -14,7 +15,16 @@ from tests.conftest import SHEETS, upload_all
 
 pytestmark = pytest.mark.django_db
 
-LABELS = {kind: str(label) for kind, label in Dataset.Kind.choices}
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are compared in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+def label(kind: str) -> str:
+    return str(Dataset.Kind(kind).label)
 
 
 def _refusal(cast, submission) -> EvidenceMissing:
@@ -38,7 +48,7 @@ def test_a_submission_without_lab_data_is_refused_with_every_missing_kind(cast, 
     assert [e.column for e in refusal.errors] == list(SHEETS)
     lab = submission.lab.name
     assert [e.message for e in refusal.errors] == [
-        f"{LABELS[kind]}: no file from {lab} yet." for kind in SHEETS
+        f"{label(kind)}: no file from {lab} yet." for kind in SHEETS
     ]
     _nothing_changed(submission)
 
@@ -111,7 +121,7 @@ def test_the_api_answers_409_with_the_list(api, cast, submission):
         ("energy_density", None),
         ("safety", None),
     ]
-    assert body["errors"][0]["message"].startswith(LABELS["electrolyte_content"])
+    assert body["errors"][0]["message"].startswith(label("electrolyte_content"))
     _nothing_changed(submission)
 
 
@@ -129,7 +139,7 @@ def test_the_page_lists_what_is_missing(client, cast, submission):
     response = client.post(f"/submissions/{submission.pk}/submit/", follow=True)
     page = response.content.decode()
     assert "requires evidence that is missing" in page
-    assert f"{LABELS['energy_density']}: no file from {submission.lab.name} yet." in page
-    assert f"{LABELS['safety']}: no file from {submission.lab.name} yet." in page
-    assert f"{LABELS['weight_loss']}: no file" not in page
+    assert f"{label('energy_density')}: no file from {submission.lab.name} yet." in page
+    assert f"{label('safety')}: no file from {submission.lab.name} yet." in page
+    assert f"{label('weight_loss')}: no file" not in page
     _nothing_changed(submission)
