@@ -1,7 +1,7 @@
 """HTML routes of reports: certificate pages, public verification, the automakers' watchlist and
 webhooks, and the public signing keys under /.well-known/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from reports import wellknown
 from reports.pages import automaker, certificates, evaluation_report, operations, verify
@@ -39,6 +39,7 @@ urlpatterns = [
         certificates.certificate_status_change,
         name="certificate-status-change",
     ),
+    path("portfolio/", include("reports.portfolio.urls")),
     path("operations/", operations.backlog, name="operations"),
     path(
         "operations/evaluations/<int:pk>/requeue/",

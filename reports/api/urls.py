@@ -1,7 +1,7 @@
 """Certificate verification, watchlist and webhook API under /api/v1/ (the certificates
 themselves are on the portal's one API router, ``portal/api_urls.py``)."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from reports.api import automaker, evaluation_report, operations, verify
@@ -15,6 +15,7 @@ urlpatterns = [
     path("verify/<str:number>/", verify.VerifyNumberView.as_view(), name="api-verify"),
     # Not under verify/: reports.middleware answers every GET verify/<x>/ before routing.
     path("documents/verify/", verify.VerifyDocumentView.as_view(), name="api-verify-document"),
+    path("portfolio/", include("reports.portfolio.api_urls")),
     path("operations/", operations.BacklogView.as_view(), name="api-operations"),
     path(
         "operations/evaluations/<int:pk>/requeue/",

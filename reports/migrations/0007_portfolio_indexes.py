@@ -11,7 +11,7 @@ it. Raw SQL, because these are another app's tables.
 
 from django.db import migrations
 
-MAX_LOSS_PATH = "$.criteria[*] ? (@.code == \"weight_loss\").measured.max_loss_pct"
+MAX_LOSS_PATH = '$.criteria[*] ? (@.code == "weight_loss").measured.max_loss_pct'
 MAX_LOSS_TEXT = f"(jsonb_path_query_first(result, '{MAX_LOSS_PATH}') #>> '{{}}')"
 
 COLUMN = f"""

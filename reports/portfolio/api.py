@@ -18,6 +18,7 @@ from certification.exceptions import NotFound, NotPermitted
 from reports.portfolio import access, selectors, statistics
 from reports.portfolio.exports import FORMATS, export_response
 
+
 def require_auditor(user) -> None:
     if not access.can_see_portfolio(user):
         raise NotPermitted(_("Only regulators and the certification body read the portfolio."))

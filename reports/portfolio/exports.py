@@ -69,7 +69,9 @@ def csv_chunks(listing: Listing, queryset: QuerySet) -> Iterator[bytes]:
         yield b"".join(batch)
 
 
-def export_response(listing: Listing, queryset: QuerySet, file_format: str) -> StreamingHttpResponse:
+def export_response(
+    listing: Listing, queryset: QuerySet, file_format: str
+) -> StreamingHttpResponse:
     """The filtered list as a download; nothing is read before the first chunk is asked for."""
     language = translation.get_language()
     write = csv_chunks if file_format == "csv" else json_chunks

@@ -19,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from certification import selectors as certification_selectors
-from certification.models import AuditEvent, BatteryClass, Decision, Evaluation, Submission
+from certification.models import AuditEvent, BatteryClass, Decision, Submission
 from reports.models import Certificate, CertificateEvent
 from reports.portfolio import access
 from reports.portfolio.filters import (
@@ -160,9 +160,7 @@ DECISIONS = Listing(
         Column("product", _("Product"), "submission__product__model_number"),
         Column("lab", _("Laboratory"), "submission__lab__name"),
         Column("claimed_class", _("Claimed class"), "submission__claimed_class", CLASSES),
-        Column(
-            "determined_class", _("Determined class"), "evaluation__determined_class", CLASSES
-        ),
+        Column("determined_class", _("Determined class"), "evaluation__determined_class", CLASSES),
         Column("outcome", _("Outcome"), outcome_expression("evaluation__"), OUTCOME_LABELS),
         Column("ruleset_code", _("Rule set"), "evaluation__ruleset__code"),
         Column("ruleset_version", _("Rule set version"), "evaluation__ruleset__version"),
@@ -187,9 +185,7 @@ CERTIFICATES = Listing(
         Column("product", _("Product"), "product__model_number"),
         Column("lab", _("Laboratory"), "submission__lab__name"),
         Column("claimed_class", _("Claimed class"), "submission__claimed_class", CLASSES),
-        Column(
-            "determined_class", _("Determined class"), "evaluation__determined_class", CLASSES
-        ),
+        Column("determined_class", _("Determined class"), "evaluation__determined_class", CLASSES),
         Column("ruleset_code", _("Rule set"), "evaluation__ruleset__code"),
         Column("ruleset_version", _("Rule set version"), "evaluation__ruleset__version"),
         Column("status_reason", _("Status reason"), "status_reason"),
@@ -198,7 +194,9 @@ CERTIFICATES = Listing(
     link="submission_id",
 )
 
-LISTINGS = {listing.name: listing for listing in (SUBMISSIONS, EVALUATIONS, DECISIONS, CERTIFICATES)}
+LISTINGS = {
+    listing.name: listing for listing in (SUBMISSIONS, EVALUATIONS, DECISIONS, CERTIFICATES)
+}
 
 
 def statistics_filtersets(user, data) -> dict[str, PortfolioFilter]:
@@ -257,8 +255,11 @@ def _certificate_events(certificate_id: int | None) -> list[dict]:
             "organisation": e.actor.organisation.name
             if e.actor and e.actor.organisation_id
             else None,
-            "detail": {"from_status": e.from_status or None, "to_status": e.to_status,
-                       "reason": e.reason},
+            "detail": {
+                "from_status": e.from_status or None,
+                "to_status": e.to_status,
+                "reason": e.reason,
+            },
         }  # fmt: skip
         for e in events
     ]
@@ -281,7 +282,9 @@ def history(user, submission_id: int) -> dict | None:
         _certificate_events(certificate.pk if certificate else None),
         key=lambda e: (e["at"], e["source"] == "certificate", e["id"]),
     )
-    certificates = _one(CERTIFICATES, CERTIFICATES.visible(user).filter(submission_id=submission_id))
+    certificates = _one(
+        CERTIFICATES, CERTIFICATES.visible(user).filter(submission_id=submission_id)
+    )
     return {
         "submission": _one(SUBMISSIONS, SUBMISSIONS.visible(user).filter(pk=submission_id))[0],
         "evaluations": _one(

@@ -138,10 +138,14 @@ def time_to_decision(decisions: QuerySet[Decision]) -> dict[str, Any]:
     waited = ExpressionWrapper(
         F("decided_at") - F("evaluation__queued_at"), output_field=DurationField()
     )
-    seconds = Func(waited, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+    seconds = Func(
+        waited, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField()
+    )
     annotated = decisions.annotate(days=Floor(seconds / DAY_S, output_field=IntegerField()))
     histogram = (
-        annotated.values("days", "decision").annotate(count=Count("id")).order_by("days", "decision")
+        annotated.values("days", "decision")
+        .annotate(count=Count("id"))
+        .order_by("days", "decision")
     )
     medians = (
         decisions.annotate(seconds=seconds)

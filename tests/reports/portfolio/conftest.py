@@ -25,7 +25,7 @@ from certification.models import Decision, Evaluation, Product, RuleSet, Submiss
 from reports.models import Certificate, CertificateEvent
 from tests.conftest import PRODUCT_FIELDS
 
-FORMULA_REASON = "=HYPERLINK(\"http://evil.example\",\"click\")"
+FORMULA_REASON = '=HYPERLINK("http://evil.example","click")'
 
 
 def result(determined: str | None, loss: str | None, ruleset: RuleSet) -> dict:
