@@ -84,6 +84,10 @@ def append_events(events: list[AuditEvent], *, at: dt.datetime | None = None) ->
     Their JSON values are put in the form the database gives back (``audit_chain.plain``), so
     that the hash computed now is the one a later walk recomputes from the row.
     """
+    for event in events:  # before the transaction: a refused value leaves the caller's intact
+        event.before = audit_chain.plain(event.before)
+        event.after = audit_chain.plain(event.after)
+        event.detail = audit_chain.plain(event.detail or {})
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -92,9 +96,6 @@ def append_events(events: list[AuditEvent], *, at: dt.datetime | None = None) ->
         seq, prev = audit_chain.head()
         now = at or timezone.now()
         for event in events:
-            event.before = audit_chain.plain(event.before)
-            event.after = audit_chain.plain(event.after)
-            event.detail = audit_chain.plain(event.detail or {})
             seq += 1
             event.seq, event.prev_hash, event.at = seq, prev, now
             event.hash = prev = audit_chain.event_hash(audit_chain.content_of_event(event))
