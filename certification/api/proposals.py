@@ -83,7 +83,7 @@ class ProposalListView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: RECORD})
+    @extend_schema(operation_id="rulesets_proposals_list", responses={200: RECORD})
     def get(self, request):
         require_proposer(request.user)
         return Response(
