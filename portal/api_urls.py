@@ -8,7 +8,10 @@ from certification.api import views as certification_api
 from certification.api.signin import ApiTokenViewSet
 from reports.api.certificates import CertificateViewSet
 
+# No `.json` suffix routes: undocumented, and the viewsets' actions take no format argument
+# (POST /api/v1/certificates/<n>/status.json answered 500).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("products", certification_api.ProductViewSet, basename="product")
 router.register("labs", certification_api.LabViewSet, basename="lab")
 router.register("submissions", certification_api.SubmissionViewSet, basename="submission")
