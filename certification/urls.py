@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from certification import account, views
+from certification import account, proposals_views, views
 from certification.forms import SignInForm
 
 urlpatterns = [
@@ -45,6 +45,31 @@ urlpatterns = [
         name="submission-reproduce",
     ),
     path("audit/", views.audit_log, name="audit-log"),
+    path("rulesets/proposals/", proposals_views.proposal_list, name="proposal-list"),
+    path("rulesets/proposals/<int:pk>/", proposals_views.proposal_detail, name="proposal-detail"),
+    path(
+        "rulesets/proposals/<int:pk>/impact/",
+        proposals_views.proposal_impact,
+        name="proposal-impact",
+    ),
+    path(
+        "rulesets/proposals/<int:pk>/impact.json",
+        proposals_views.proposal_impact_json,
+        name="proposal-impact-json",
+    ),
+    path(
+        "rulesets/proposals/<int:pk>/impact.csv",
+        proposals_views.proposal_impact_csv,
+        name="proposal-impact-csv",
+    ),
+    path(
+        "rulesets/proposals/<int:pk>/approve/",
+        proposals_views.proposal_approve,
+        name="proposal-approve",
+    ),
+    path(
+        "submissions/<int:pk>/whatif/", proposals_views.submission_whatif, name="submission-whatif"
+    ),
     path("review/", views.review_queue, name="review-queue"),
     path("datasets/<int:pk>/download/", views.dataset_download, name="dataset-download"),
     path("datasets/<int:pk>/withdraw/", views.dataset_withdraw, name="dataset-withdraw"),
