@@ -1,5 +1,6 @@
 """The records of rule-set proposals (issue 8): the approvals that activate one and the impact
-analyses that say what it would change. Part of ``certification.models`` (imported at its end)."""
+analyses that say what it would change. Part of ``certification.models``, which imports it at
+its end; it imports nothing of ours (its foreign keys name their models), so no cycle."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import RuleSet
-
 
 class RuleSetApproval(models.Model):
     """One approval of a proposed rule set by a person of the certification body (four eyes:
     the second, from someone else, activates it; ``certification.services.proposals``)."""
 
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="approvals")
+    ruleset = models.ForeignKey("RuleSet", on_delete=models.PROTECT, related_name="approvals")
     approver = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     approved_at = models.DateTimeField(auto_now_add=True)
@@ -45,7 +44,7 @@ class RuleSetImpact(models.Model):
         DONE = "done", _("Done")
         ERROR = "error", _("Error")
 
-    ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="impact_analyses")
+    ruleset = models.ForeignKey("RuleSet", on_delete=models.PROTECT, related_name="impact_analyses")
     requested_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
