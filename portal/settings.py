@@ -381,6 +381,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
     "sweep-reports": {"task": "reports.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    # A signed checkpoint of the audit log every hour (reports/audit_checkpoints.py).
+    "audit-checkpoint": {"task": "reports.publish_audit_checkpoint", "schedule": 3600.0},
 }
 
 # Certificates are issued as credentials signed with Ed25519 (reports/signing.py). Production sets

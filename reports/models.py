@@ -182,3 +182,33 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} for event {self.event_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the audit log's length and head hash (``reports.audit_checkpoints``,
+    docs/AUDIT.md): whoever keeps one can later prove the history up to it was not rewritten."""
+
+    class Origin(models.TextChoices):
+        SCHEDULE = "schedule", _("Hourly")
+        REQUEST = "request", _("On request")
+
+    event_count = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    kid = models.CharField(max_length=40)
+    jws = models.TextField()
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    requested_by = models.ForeignKey(
+        "certification.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="checkpoint_count_not_negative", condition=Q(event_count__gte=0)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_count} events at {self.at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from certification import handoff
-from reports import delivery, handoffs, services, sweep
+from reports import audit_checkpoints, delivery, handoffs, services, sweep
 
 
 @shared_task(
@@ -28,6 +28,12 @@ def issue_certificate(submission_id: int) -> str:
 @shared_task(name="reports.expire_certificates")
 def expire_certificates() -> int:
     return services.certificates_expire()
+
+
+@shared_task(name="reports.publish_audit_checkpoint")
+def publish_audit_checkpoint() -> int:
+    """Beat, hourly: a signed checkpoint of the audit log; returns its event count."""
+    return audit_checkpoints.checkpoint_publish().event_count
 
 
 @shared_task(name="reports.sweep")

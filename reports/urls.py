@@ -4,7 +4,7 @@ webhooks, and the public signing keys under /.well-known/."""
 from django.urls import include, path
 
 from reports import wellknown
-from reports.pages import automaker, certificates, evaluation_report, operations, verify
+from reports.pages import audit, automaker, certificates, evaluation_report, operations, verify
 
 urlpatterns = [
     path(".well-known/ssb-signing-key.pem", wellknown.signing_key_pem, name="signing-key-pem"),
@@ -14,6 +14,10 @@ urlpatterns = [
         wellknown.signing_key_pem_by_id,
         name="signing-key-pem-by-id",
     ),
+    path("audit/checkpoints/", audit.checkpoints, name="audit-checkpoints"),
+    path("audit/checkpoints/latest.json", audit.latest_json, name="audit-checkpoint-latest"),
+    path("audit/checkpoints/<int:pk>.json", audit.checkpoint_json, name="audit-checkpoint-json"),
+    path("audit/checkpoints/publish/", audit.publish, name="audit-checkpoint-publish"),
     path("verify/", verify.verify, name="verify"),
     # Before verify/<number>/, which would take "document" for a number.
     path("verify/document/", verify.verify_document, name="verify-document"),
