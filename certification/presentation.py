@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from certification.evidence import rule_data
 from certification.exceptions import InvalidTransition
+from certification.parsers.sheets.columns import COLUMNS as SHEET_COLUMNS
 from certification.parsers.sheets.columns import LABELS as SHEET_LABELS
 from certification.parsers.sheets.conditions import allowed_values, conditions_for
 from certification.rules import RuleSetData
 from certification.services.rulesets import ruleset_in_force
-from certification.vocabulary import CRITERIA, OUTCOMES, SHEET_KINDS
+from certification.vocabulary import CLASSES, CRITERIA, OUTCOMES, SAFETY_TESTS, SHEET_KINDS
 
 # Computed quantities: the engine keeps six decimals (the comparison used the full value); a
 # page shows them with the significant digits their inputs support (GB/T 8170 rounding).
@@ -43,6 +44,10 @@ _WEIGHED = frozenset({"mass_before_g", "mass_after_g"})
 
 # The engine's record keys other than the sheet columns (``columns.LABELS``), for table heads.
 _LABELS = {
+    "sample_count": gettext_noop("Samples"),
+    "leakage_count": gettext_noop("Samples with leakage"),
+    "failed_count": gettext_noop("Samples failed"),
+    "ignored_rows": gettext_noop("Rows ignored"),
     "dataset_ref": gettext_noop("File"),
     "dataset_refs": gettext_noop("Files"),
     "loss_pct": gettext_noop("Loss (%)"),
@@ -61,10 +66,6 @@ _LABELS = {
     "sheet_discharge_energy_wh": gettext_noop("Sheet energy (Wh)"),
     "deviation_pct": gettext_noop("Deviation (%)"),
     "within_tolerance": gettext_noop("Within tolerance"),
-    "sample_count": gettext_noop("Samples"),
-    "ignored_rows": gettext_noop("Rows ignored"),
-    "leakage_count": gettext_noop("Samples with leakage"),
-    "failed_count": gettext_noop("Samples failed"),
     "chamber_logs": gettext_noop("Chamber logs"),
     "cycler": gettext_noop("Cycler files"),
     "declared": gettext_noop("Maker's declarations"),
@@ -74,7 +75,30 @@ _LABELS = {
     "maker_max_liquid_electrolyte_pct": gettext_noop("Maker's highest value (%)"),
     "maker_sample_count": gettext_noop("Maker's samples"),
     "ambient_temperature_c": gettext_noop("Ambient temperature (°C)"),
+    "band_class": gettext_noop("Class of the content band"),
 }
+# Codes among the values, named in the reader's language.
+_CODE_VALUES = {"outcome": OUTCOMES, "test": SAFETY_TESTS, "band_class": CLASSES}
+# Columns and details in a reading order (the stored records' key order is the database's):
+# the sample, the sheet's columns, what the engine computed, the file last.
+_ORDER = {
+    key: rank
+    for rank, key in enumerate(
+        dict.fromkeys(
+            [
+                "sample_id",
+                "test",
+                *(column.name for kind in SHEET_COLUMNS for column in SHEET_COLUMNS[kind]),
+                *_LABELS,
+            ]
+        )
+    )
+}
+_ORDER["dataset_ref"] = len(_ORDER)
+
+
+def _in_order(keys) -> list[str]:
+    return sorted(keys, key=lambda key: _ORDER.get(key, len(_ORDER) - 1))
 
 
 def column_label(key: str) -> str:
@@ -112,10 +136,11 @@ def measured_view(measured) -> dict:
     keys: list[str] = []
     for row in samples:
         keys.extend(key for key in row if key not in keys)
+    keys = _in_order(keys)
     details = {
-        column_label(key): value_text(value, key=key)
-        for key, value in measured.items()
-        if key not in shown_apart and value not in (None, [], {}, "")
+        column_label(key): value_text(measured[key], key=key)
+        for key in _in_order(measured)
+        if key not in shown_apart and measured[key] not in (None, [], {}, "")
     }
     return {
         "headline": headline or "—",
@@ -151,9 +176,11 @@ def value_text(value, *, key: str | None = None, resolution=None) -> str:
     if isinstance(value, dict):
         if not value:
             return "—"
-        return "; ".join(f"{column_label(k)}: {value_text(v, key=k)}" for k, v in value.items())
-    if key == "outcome" and value in OUTCOMES:
-        return _(OUTCOMES[value])
+        return "; ".join(
+            f"{column_label(k)}: {value_text(value[k], key=k)}" for k in _in_order(value)
+        )
+    if key in _CODE_VALUES and value in _CODE_VALUES[key]:
+        return _(_CODE_VALUES[key][value])
     number = _decimal(value)
     if number is None:
         return str(value)

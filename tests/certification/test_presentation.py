@@ -97,17 +97,32 @@ def _weight_loss_record():
 def test_the_measured_view_shows_precision_and_translated_headings():
     view = measured_view(_weight_loss_record())
     assert view["headline"] == "0.266"
-    assert view["column_keys"][:3] == ["sample_id", "dataset_ref", "mass_before_g"]
+    # In reading order (the database keeps a record's keys in its own): the file comes last.
+    assert view["column_keys"] == [
+        "sample_id",
+        "mass_before_g",
+        "mass_after_g",
+        "leakage",
+        "balance_resolution_g",
+        "loss_pct",
+        "dataset_ref",
+    ]
     assert view["columns"] == [
         "Sample",
-        "File",
         "Mass before (g)",
         "Mass after (g)",
+        "Leakage",
         "Balance resolution (g)",
         "Loss (%)",
-        "Leakage",
+        "File",
     ]
-    assert view["rows"] == [["WL-1", "wl.csv", "350.00", "349.07", "0.01", "0.266", "no"]]
+    assert view["rows"] == [["WL-1", "350.00", "349.07", "no", "0.01", "0.266", "wl.csv"]]
+    assert list(view["details"]) == [
+        "Samples",
+        "Rows ignored",
+        "Test conditions",
+        "Maker's declarations",
+    ]
     assert view["details"]["Rows ignored"] == "0"
     assert view["details"]["Test conditions"] == "Temperature (°C): 118 to 122 °C"
     assert view["details"]["Maker's declarations"] == "Highest loss (%): 0.123; Outcome: pass"
@@ -118,7 +133,7 @@ def test_headings_follow_the_active_language():
         view = measured_view(_weight_loss_record())
         assert view["column_keys"][0] == "sample_id"
         assert "sample_id" not in view["columns"]
-        assert view["rows"][0][-1] == translation.gettext("no")
+        assert view["rows"][0][3] == translation.gettext("no")
 
 
 def test_sentence_parameters_are_rounded_inside_text_values_too():
