@@ -288,10 +288,18 @@ AUDIT_ACTIONS = {
     "submission.return": gettext_lazy("Returned to the maker for more data"),
     "dataset.uploaded": gettext_lazy("Data uploaded"),
     "dataset.withdrawn": gettext_lazy("Data withdrawn"),
+    "dataset.parsed": gettext_lazy("Raw file read"),
+    "dataset.refused": gettext_lazy("Raw file refused by the parser"),
     "dataset.integrity_failed": gettext_lazy("Stored file failed its SHA-256 check"),
     "evaluation.finished": gettext_lazy("Evaluation finished"),
     "evaluation.failed": gettext_lazy("Evaluation failed"),
     "evaluation.reproduced": gettext_lazy("Evaluation re-run"),
+    "evaluation.whatif": gettext_lazy("Evaluation re-run under another rule set (what-if)"),
+    "ruleset.proposed": gettext_lazy("Rule set proposed"),
+    "ruleset.approved": gettext_lazy("Rule set proposal approved"),
+    "ruleset.activated": gettext_lazy("Rule set activated"),
+    "ruleset.impact_requested": gettext_lazy("Impact analysis requested"),
+    "ruleset.impact_finished": gettext_lazy("Impact analysis finished"),
     "certificate.issued": gettext_lazy("Certificate issued"),
     "certificate.suspended": gettext_lazy("Certificate suspended"),
     "certificate.valid": gettext_lazy("Certificate reinstated"),
@@ -307,6 +315,7 @@ AUDIT_ACTION_GROUPS = {
     "dataset.": gettext_lazy("Data"),
     "evaluation.": gettext_lazy("Evaluations"),
     "certificate.": gettext_lazy("Certificates"),
+    "ruleset.": gettext_lazy("Rule sets"),
 }
 # A reviewer's decision is recorded as ``submission.<decision>``; its ``detail["decision"]`` is
 # the Decision row's id, so the kind is read from the action.

@@ -376,6 +376,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.sweep_evaluations",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "sweep-impact-analyses": {
+        "task": "certification.sweep_impact_analyses",
+        "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
     "sweep-parses": {
         "task": "certification.sweep_parses",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
