@@ -15,6 +15,7 @@ from certification.models import (
     Submission,
     User,
 )
+from certification.services import audit
 
 
 @admin.register(Organisation)
@@ -37,6 +38,27 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("organisation", "role")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Every new account and every change of membership or role is audited (the admin
+        runs this in the same transaction as the save)."""
+        before = User.objects.filter(pk=obj.pk).values(*MEMBERSHIP).first() if change else None
+        super().save_model(request, obj, form, change)
+        after = {field: getattr(obj, field) for field in MEMBERSHIP}
+        if before != after:
+            audit(
+                action="user.membership_changed" if change else "user.created",
+                actor=request.user,
+                object_type="user",
+                object_id=obj.pk,
+                before=before,
+                after=after,
+                username=obj.username,
+            )
+
+
+# Who someone is in the portal: their organisation, role, and the administrator flags.
+MEMBERSHIP = ("organisation_id", "role", "is_active", "is_staff", "is_superuser")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -187,6 +187,9 @@ def certificate_issue(*, submission_id: int) -> Certificate:
                 action="certificate.issued",
                 actor=None,
                 submission=submission,
+                object_type="certificate",
+                object_id=certificate.number,
+                after={"status": C.VALID},
                 certificate=certificate.number,
                 pdf_sha256=certificate.pdf_sha256,
             )
@@ -228,6 +231,10 @@ def _change(
         action=f"certificate.{new_status}",
         actor=actor,
         submission=certificate.submission,
+        object_type="certificate",
+        object_id=certificate.number,
+        before={"status": event.from_status},
+        after={"status": new_status},
         certificate=certificate.number,
         reason=reason,
     )

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
 from certification.models import Organisation, User
+from certification.services import audit
 from reports.models import Certificate, WatchedCertificate
 from reports.verification import bulk, lookup
 
@@ -62,11 +63,21 @@ def watch_add(*, user: User, number: str, note: str = "") -> tuple[WatchedCertif
     """Watch a certificate for the user's organisation; adding it twice keeps the first entry."""
     ensure_can_keep_watchlist(user)
     certificate = _certificate_numbered(number)
-    return WatchedCertificate.objects.get_or_create(
-        organisation_id=user.organisation_id,
-        certificate=certificate,
-        defaults={"added_by": user, "note": (note or "").strip()[:200]},
-    )
+    with transaction.atomic():
+        entry, created = WatchedCertificate.objects.get_or_create(
+            organisation_id=user.organisation_id,
+            certificate=certificate,
+            defaults={"added_by": user, "note": (note or "").strip()[:200]},
+        )
+        if created:
+            audit(
+                action="watchlist.added",
+                actor=user,
+                object_type="certificate",
+                object_id=certificate.number,
+                after={"watched": True, "note": entry.note},
+            )
+    return entry, created
 
 
 class NumbersRejected(InvalidInput):
@@ -135,6 +146,16 @@ def watch_add_many(
             ],
             ignore_conflicts=True,
         )
+        added = sorted(number for number, (_pk, was) in found.items() if not was)
+        if added:
+            audit(
+                action="watchlist.added",
+                actor=user,
+                object_type="certificate",
+                object_id=added[0] if len(added) == 1 else "",
+                after={"watched": True, "note": note},
+                numbers=added,
+            )
         rows = {
             row["certificate_id"]: row
             for row in watched.filter(
@@ -164,9 +185,19 @@ def watch_add_many(
 
 def watch_remove(*, user: User, entry_id: int) -> None:
     ensure_can_keep_watchlist(user)
-    deleted, _count = watchlist_of(user).filter(pk=entry_id).delete()
-    if not deleted:
-        raise NotFound(_("This certificate is not on your watchlist."))
+    with transaction.atomic():
+        entry = watchlist_of(user).filter(pk=entry_id).select_related("certificate").first()
+        if entry is None:
+            raise NotFound(_("This certificate is not on your watchlist."))
+        entry.delete()
+        audit(
+            action="watchlist.removed",
+            actor=user,
+            object_type="certificate",
+            object_id=entry.certificate.number,
+            before={"watched": True, "note": entry.note},
+            after={"watched": False},
+        )
 
 
 def watchlist_entries(entries: Iterable[WatchedCertificate]) -> list[dict[str, Any]]:

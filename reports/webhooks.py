@@ -24,11 +24,13 @@ import urllib.parse
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput
 from certification.models import User
+from certification.services import audit
 from reports.models import WebhookEndpoint
 from reports.watchlist import can_keep_watchlist, ensure_can_keep_watchlist
 
@@ -176,32 +178,67 @@ def webhook_create(*, user: User, url: str, active: bool = True) -> tuple[Webhoo
     """Register an endpoint; the secret is returned here once and never shown again."""
     ensure_can_keep_watchlist(user)
     secret = secrets.token_urlsafe(32)
-    endpoint = WebhookEndpoint.objects.create(
-        organisation_id=user.organisation_id,
-        url=_checked_url(url),
-        secret=secret,
-        active=active,
-    )
+    checked = _checked_url(url)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organisation_id=user.organisation_id, url=checked, secret=secret, active=active
+        )
+        # The secret never goes into the log.
+        audit(
+            action="webhook.created",
+            actor=user,
+            object_type="webhook",
+            object_id=endpoint.pk,
+            after=_state(endpoint),
+        )
     return endpoint, secret
+
+
+def _state(endpoint: WebhookEndpoint) -> dict:
+    return {"url": endpoint.url, "active": endpoint.active}
 
 
 def webhook_update(
     *, user: User, endpoint: WebhookEndpoint, url: str | None = None, active: bool | None = None
 ) -> WebhookEndpoint:
     ensure_can_keep_watchlist(user)
-    endpoint = webhooks_of(user).get(pk=endpoint.pk)
-    fields = []
-    if url is not None:
-        endpoint.url = _checked_url(url)
-        fields.append("url")
-    if active is not None:
-        endpoint.active = active
-        fields.append("active")
-    if fields:
-        endpoint.save(update_fields=fields)
+    checked = _checked_url(url) if url is not None else None
+    with transaction.atomic():
+        endpoint = webhooks_of(user).select_for_update().get(pk=endpoint.pk)
+        before = _state(endpoint)
+        fields = []
+        if checked is not None:
+            endpoint.url = checked
+            fields.append("url")
+        if active is not None:
+            endpoint.active = active
+            fields.append("active")
+        if fields:
+            endpoint.save(update_fields=fields)
+        if _state(endpoint) != before:
+            audit(
+                action="webhook.changed",
+                actor=user,
+                object_type="webhook",
+                object_id=endpoint.pk,
+                before=before,
+                after=_state(endpoint),
+            )
     return endpoint
 
 
 def webhook_delete(*, user: User, endpoint: WebhookEndpoint) -> None:
     ensure_can_keep_watchlist(user)
-    webhooks_of(user).filter(pk=endpoint.pk).delete()
+    with transaction.atomic():
+        found = webhooks_of(user).filter(pk=endpoint.pk).first()
+        if found is None:
+            return
+        before = _state(found)
+        found.delete()
+        audit(
+            action="webhook.deleted",
+            actor=user,
+            object_type="webhook",
+            object_id=endpoint.pk,
+            before=before,
+        )

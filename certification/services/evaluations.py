@@ -188,6 +188,7 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
         evaluation.inputs = inputs
         evaluation.engine_version = engine_version
         evaluation.save()
+        previous = submission.status
         if submission.status == S.EVALUATING and submission.attempt == evaluation.attempt:
             transition(submission, S.AWAITING_REVIEW)
             submission.save(update_fields=["status", "updated_at"])
@@ -195,6 +196,8 @@ def evaluation_run(*, evaluation_id: int) -> Evaluation:
             action="evaluation.finished",
             actor=None,
             submission=submission,
+            before={"status": previous},
+            after={"status": submission.status},
             evaluation=evaluation.pk,
             attempt=evaluation.attempt,
             determined_class=evaluation.determined_class,
@@ -214,10 +217,18 @@ def _evaluation_fail(evaluation_id: int, reason: str) -> Evaluation:
         evaluation.lease_expires_at = None
         evaluation.finished_at = timezone.now()
         evaluation.save(update_fields=["status", "error", "lease_expires_at", "finished_at"])
+        previous = submission.status
         if submission.status == S.EVALUATING and submission.attempt == evaluation.attempt:
             transition(submission, S.EVALUATION_FAILED)
             submission.save(update_fields=["status", "updated_at"])
-        audit(action="evaluation.failed", actor=None, submission=submission, reason=reason)
+        audit(
+            action="evaluation.failed",
+            actor=None,
+            submission=submission,
+            before={"status": previous},
+            after={"status": submission.status},
+            reason=reason,
+        )
     return evaluation
 
 

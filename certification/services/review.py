@@ -76,6 +76,7 @@ def submission_decide(
             Decision.Kind.RETURN: S.RETURNED,
             Decision.Kind.APPROVE: S.APPROVED if required and approved_by >= required else None,
         }[decision]
+        previous = locked.status
         if new_status:
             transition(locked, new_status)
             locked.save(update_fields=["status", "updated_at"])
@@ -83,6 +84,8 @@ def submission_decide(
             action=f"submission.{decision}",
             actor=user,
             submission=locked,
+            before={"status": previous},
+            after={"status": locked.status},
             decision=record.pk,
             reason=reason,
             approvals=approved_by,

@@ -182,6 +182,7 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
     ruleset = ruleset_in_force()
     with transaction.atomic():
         locked = locked_submission(submission.pk)
+        previous = locked.status
         transition(locked, S.EVALUATING)
         # Under the submission's lock, which a withdrawal takes too: what is checked is submitted.
         _refuse_missing_evidence(locked, ruleset)
@@ -200,6 +201,8 @@ def submission_submit(*, user: User, submission: Submission) -> Evaluation:
             action="submission.submitted",
             actor=user,
             submission=locked,
+            before={"status": previous},
+            after={"status": locked.status},
             attempt=locked.attempt,
             ruleset=f"{ruleset.code} v{ruleset.version}",
         )

@@ -195,8 +195,9 @@ def test_it_takes_as_many_queries_for_300_numbers_as_for_3(api, cast, product, o
         assert response.status_code == 201, response.content[:300]
         counts.append(len(queries))
     # The token with its user; the public records; then, in a transaction (savepoint and
-    # release here), the certificates with whether each is watched, the insert, the entries.
-    assert counts == [7, 7]
+    # release here), the certificates with whether each is watched, the insert, the audit
+    # event (the chain's lock, its head, the insert), the entries.
+    assert counts == [10, 10]
     assert WatchedCertificate.objects.count() == 303
 
 
