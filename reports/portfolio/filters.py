@@ -279,6 +279,8 @@ class DecisionFilter(PortfolioFilter):
         ("id", "id"),
         ("reviewer__username", "reviewer"),
         ("decision", "decision"),
+        ("submission__product__manufacturer__name", "maker"),
+        ("submission__lab__name", "lab"),
     )
 
     class Meta(PortfolioFilter.Meta):
@@ -296,6 +298,7 @@ class CertificateFilter(PortfolioFilter):
         ("number", "number"),
         ("expires_on", "expires"),
         ("holder__name", "maker"),
+        ("submission__lab__name", "lab"),
         ("status", "status"),
     )
 
