@@ -98,7 +98,7 @@ def _validate_upload(*, kind: str, upload) -> dict[str, Any]:
                 _("The result sheet was rejected: %(count)d problem(s).") % {"count": len(errors)},
                 errors=errors,
             ) from None
-        _check_plausible(sheet.rows)
+        _check_plausible(sheet.rows, sheet.row_numbers)
         return {
             "file_format": sheet.file_format,
             "encoding": sheet.encoding or "",
@@ -120,7 +120,7 @@ def _jsonable_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_plausible(rows) -> None:
+def _check_plausible(rows, row_numbers=()) -> None:
     """Every measured value within the physically possible range the rule set in force gives its
     column (``[plausibility]``); else the sheet is refused with each value's row and column."""
     ruleset = ruleset_in_force()
@@ -145,7 +145,8 @@ def _check_plausible(rows) -> None:
                         "ruleset": ruleset.code,
                         "version": ruleset.version,
                     },
-                    row=index + 2,  # the line a spreadsheet shows: the header is line 1
+                    # the line a spreadsheet shows (comment lines and the header counted)
+                    row=row_numbers[index] if index < len(row_numbers) else index + 2,
                     column=column,
                 )
             )

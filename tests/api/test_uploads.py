@@ -233,3 +233,21 @@ def test_a_physically_impossible_value_is_refused_with_its_row_and_the_rule_set(
     assert "outside the physically possible range 0.1 to 100000" in error["message"]
     assert "gbt-ssb-2026 v3" in error["message"]  # the newest version in force
     assert _nothing_stored(settings)
+
+
+def test_an_impossible_value_below_comment_lines_is_named_by_the_line_the_file_shows(
+    api, cast, submission, settings
+):
+    # The downloaded templates start with comment lines (the rule set's conditions): a value's
+    # line counts them, as a text editor or spreadsheet does.
+    sheet = (
+        b"# Conditions: see the template\n# Accepted values: yes/no\n"
+        b"sample_id,discharge_energy_wh,cell_mass_g,temperature_c,discharge_current_a,test_date\n"
+        b"ED-1,52.5,350,25,16.7,2026-09-01\n"
+        b"ED-2,52.5,1e-300,25,16.7,2026-09-01\n"
+    )
+    response = _post(api, cast["lab"], submission, "energy_density", sheet)
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert (error["row"], error["column"]) == (5, "cell_mass_g")
+    assert _nothing_stored(settings)
