@@ -82,9 +82,14 @@ def canonical(content: Mapping[str, Any]) -> bytes:
         raise ValueError(f"an audit event's content lacks {sorted(missing)}")
     body = {key: content[key] for key in CONTENT_KEYS}
     body["v"] = VERSION
-    return json.dumps(
-        plain(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _encode(plain(body)).encode("utf-8")
+
+
+# One encoder, built once (json.dumps with options builds one per call): sorted keys, no
+# whitespace, UTF-8 text as it is, floats as repr (the shortest that reads back the same).
+_encode = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
 
 
 CONTENT_KEYS = frozenset(
@@ -153,6 +158,15 @@ def content_of_row(row: tuple) -> dict[str, Any]:
     }
 
 
+def _row_hash(row: tuple) -> str:
+    """``event_hash(content_of_row(row))`` without ``plain``: what the database gives back is
+    plain JSON already (a stored ``2.0`` where ``audit`` wrote ``2`` is a changed row, and shows
+    as one). The walk's hot path: about two thirds of its time went to ``plain``."""
+    body = content_of_row(row)
+    body["v"] = VERSION
+    return hashlib.sha256(_encode(body).encode("utf-8")).hexdigest()
+
+
 # --- the walk ---------------------------------------------------------------------------------
 
 
@@ -198,7 +212,7 @@ def walk(
     for row in rows:
         event_id, seq, stored = row[0], row[1], row[3]
         broken = _link_break(row, want=want, prev=prev, owner_of_hash=owner_of_hash)
-        if broken is None and event_hash(content_of_row(row)) != stored:
+        if broken is None and _row_hash(row) != stored:
             broken = Break(
                 "content_changed",
                 seq,

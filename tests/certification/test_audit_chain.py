@@ -307,3 +307,14 @@ def test_an_empty_log_verifies():
     empty_log()
     verdict = walk()
     assert verdict.ok and (verdict.head_seq, verdict.head_hash) == (0, audit_chain.GENESIS)
+
+
+def test_a_number_rewritten_in_another_form_is_a_changed_row(chain):
+    """2 and 2.0 are the same number, but not the bytes that were hashed."""
+    drop_triggers()
+    sql(
+        f"""UPDATE {TABLE} SET detail = '{{"ratio": 0.1, "tiny": 1.5e-7, "whole": 2.0}}'"""
+        " WHERE seq = 3"
+    )
+    broken = walk().broken
+    assert (broken.kind, broken.seq) == ("content_changed", 3)
