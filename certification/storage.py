@@ -23,18 +23,20 @@ import io
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.storage import Storage
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from certification.exceptions import PortalError
-
-if TYPE_CHECKING:
-    from certification.models import Dataset, User
+from certification.models import Dataset, User
 
 CHUNK_BYTES = 1024 * 1024
+# Sent with dataset, found (the SHA-256 of what is stored, None if it is gone), reader and actor
+# whenever a stored file fails its check; certification/services/integrity.py records it.
+integrity_failed = Signal()
 
 
 class EvidenceChanged(Exception):
@@ -91,20 +93,9 @@ def _hash_into(source: BinaryIO, sink: BinaryIO | None = None) -> str:
 
 
 def _failed(dataset: Dataset, found: str | None, *, reader: str, actor: User | None):
-    """Record the failed check and return the error to raise."""
-    # Imported here: the services import this module (through certification.evidence).
-    from certification.services.common import audit
-
-    audit(
-        action="dataset.integrity_failed",
-        actor=actor,
-        submission=dataset.submission,
-        dataset=dataset.pk,
-        name=dataset.original_name,
-        expected_sha256=dataset.sha256,
-        found_sha256=found,
-        reader=reader,
-    )
+    """Announce the failed check (``services.integrity`` writes its audit event: the services
+    read through this module, so it cannot call them) and return the error to raise."""
+    integrity_failed.send(sender=Dataset, dataset=dataset, found=found, reader=reader, actor=actor)
     return EvidenceChanged(dataset, found)
 
 
