@@ -29,7 +29,11 @@ HYBRID_BAND = RULES.class_rule("hybrid_solid_liquid").content_pct
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 # What may stay Latin in a Chinese sentence: column names, sample ids, dataset refs, units.
-CODES = re.compile(r"\w*_\w*|[A-Z]{2}-\d+|dataset:\d+|\b(?:Pa|Wh|kg|h|n)\b")
+# Codes, sample ids, units and file names as uploaded ("chamber.csv") are not English prose.
+CODES = re.compile(
+    r"[\w.-]+\.(?:csv|xlsx|json|mpt|mpr|ndax|txt|pdf)\b|\w*_\w*|[A-Z]{2}-\d+|dataset:\d+"
+    r"|\b(?:Pa|Wh|kg|h|n)\b"
+)
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 

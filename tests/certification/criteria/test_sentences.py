@@ -95,7 +95,8 @@ def test_a_chamber_log_that_held_too_briefly_reads_in_chinese(api, cast, submiss
     run(submission, cast)
     weight_loss = messages(evaluation_json(api, cast["maker"], submission, ZH))["weight_loss"]
     assert weight_loss.startswith("真空失重试验无效（并非不通过）：真空箱记录 chamber.csv ")
-    assert f"（保持时间 {hours}" in weight_loss and f"要求 ≥ {DURATION.value} h）" in weight_loss
+    assert f"（保持时间 {hours}" in weight_loss and f"要求 ≥ {DURATION.value} h，" in weight_loss
+    assert "中断原因" in weight_loss  # what cut the hold short, in Chinese too
     assert english_in(weight_loss) == []
 
 
