@@ -332,7 +332,8 @@ def audit_log(qs: QuerySet) -> QuerySet:
     return qs.select_related(
         "actor", "actor_organisation", "submission__certificate", "product__manufacturer"
     ).only(
-        "id", "at", "action", "reason", "detail",
+        "id", "seq", "prev_hash", "hash", "at", "action", "object_type", "object_id",
+        "before", "after", "reason", "detail",
         "actor__username", "actor__first_name", "actor__last_name",
         "actor_organisation__name",
         "submission__id", "submission__certificate__number",

@@ -198,7 +198,15 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "product",
             "certificate",
             "facts",
+            "object_type",
+            "object_id",
+            "before",
+            "after",
+            "reason",
             "detail",
+            "seq",
+            "prev_hash",
+            "hash",
         ]
         read_only_fields = fields
 

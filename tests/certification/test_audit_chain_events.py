@@ -112,3 +112,23 @@ def test_failed_sign_ins_of_staff_are_audited_one_by_one(cast, rf):
         assert event.actor is None and event.actor_organisation == cast[who].organisation
     assert authenticate(request, username="maker", password="wrong") is None
     assert AuditEvent.objects.filter(action="signin.failed").count() == 2
+
+
+def test_the_audit_api_gives_each_event_its_place_in_the_chain(api, cast, certificate):
+    certificate_change_status(
+        user=cast["reviewer"], certificate=certificate, new_status="suspended", reason="recall"
+    )
+    body = api(cast["regulator"]).get("/api/v1/audit/").json()["results"]
+    event = AuditEvent.objects.get(action="certificate.suspended")
+    shown = next(e for e in body if e["id"] == event.pk)
+    assert (shown["seq"], shown["prev_hash"], shown["hash"]) == (
+        event.seq,
+        event.prev_hash,
+        event.hash,
+    )
+    assert (shown["before"], shown["after"], shown["reason"]) == (
+        {"status": "valid"},
+        {"status": "suspended"},
+        "recall",
+    )
+    assert (shown["object_type"], shown["object_id"]) == ("certificate", certificate.number)
