@@ -1,9 +1,10 @@
-"""The signed-in user's own account page: change the password, make and revoke API tokens.
-Thin adapters over ``certification.tokens``."""
+"""The signed-in user's own account page: e-mail address and notifications, the password, API
+tokens. Thin adapters over ``certification.preferences`` and ``certification.tokens``."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certification import tokens
 from certification.exceptions import NotFound, PortalError
 from certification.forms import add_portal_error
+from certification.models import User
+from certification.preferences import preferences_update
 
 
 class PasswordForm(forms.Form):
@@ -41,8 +44,25 @@ class TokenForm(forms.Form):
     )
 
 
-def _page(request, *, password_form=None, token_form=None, new_key=None, status=200):
+def _page(
+    request,
+    *,
+    password_form=None,
+    token_form=None,
+    preferences_form=None,
+    new_key=None,
+    status=200,
+):
+    user = request.user
     context = {
+        "preferences_form": preferences_form
+        or PreferencesForm(
+            initial={
+                "email": user.email,
+                "notifications": user.notifications,
+                "language": user.language,
+            }
+        ),
         "password_form": password_form or PasswordForm(),
         "token_form": token_form or TokenForm(),
         "tokens": tokens.tokens_of(request.user),
@@ -96,3 +116,39 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Token %(name)s was revoked.") % {"name": token.name})
     return redirect("account")
+
+
+# --- e-mail address and notifications ----------------------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address"), required=False, max_length=254)
+    notifications = forms.ChoiceField(
+        label=gettext_lazy("Status changes of watched certificates"),
+        choices=User.Notifications.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "For automakers: how you hear that a certificate your organisation watches changed "
+            "status. Without an e-mail address you receive no e-mails."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of your e-mails"),
+        choices=[("", gettext_lazy("Every portal language"))] + list(settings.LANGUAGES),
+        required=False,
+    )
+
+
+@login_required
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST)
+    if form.is_valid():
+        try:
+            preferences_update(user=request.user, **form.cleaned_data)
+        except PortalError as exc:
+            add_portal_error(form, exc)
+        else:
+            messages.success(request, _("Your e-mail address and notifications were saved."))
+            return redirect("account")
+    return _page(request, preferences_form=form, status=400)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -81,6 +82,25 @@ class User(AbstractUser):
         blank=True,
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Notifications(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately, one e-mail per status change")
+        DIGEST = "digest", _("Once a day, one e-mail with the day's changes")
+        NONE = "none", _("No e-mails")
+
+    # How the user hears of status changes of the certificates the organisation watches.
+    notifications = models.CharField(
+        _("notifications"),
+        max_length=16,
+        choices=Notifications.choices,
+        default=Notifications.IMMEDIATE,
+    )
+    # The language of the user's e-mails ("" until chosen: the portal's default language).
+    language = models.CharField(
+        _("language of e-mails"), max_length=16, choices=settings.LANGUAGES, blank=True
+    )
+    # The end of the period the last daily digest covered (reports.digest).
+    digest_through = models.DateTimeField(null=True, blank=True)
 
     @property
     def org_kind(self) -> str | None:

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account.account, name="account"),
+    path("account/preferences/", account.preferences, name="account-preferences"),
     path("account/tokens/", account.token_create, name="account-token-create"),
     path("account/tokens/<int:pk>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("products/", views.product_list, name="product-list"),

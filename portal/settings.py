@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -370,6 +371,11 @@ VERIFY_CACHE_SECONDS = env_int("VERIFY_CACHE_SECONDS", 300)
 HANDOFF_DEADLINE_SECONDS = env_int("HANDOFF_DEADLINE_SECONDS", 60)
 EVALUATION_LEASE_SECONDS = env_int("EVALUATION_LEASE_SECONDS", 120)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
+# The hour (0-23, in TIME_ZONE) at which beat sends the daily digests.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)
+if not 0 <= DIGEST_HOUR <= 23:
+    raise ValueError(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}")
+CELERY_TIMEZONE = TIME_ZONE  # crontab hours are the portal's hours
 CELERY_BEAT_SCHEDULE = {
     "expire-certificates": {"task": "reports.expire_certificates", "schedule": 3600.0},
     "sweep-evaluations": {
@@ -387,6 +393,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reports": {"task": "reports.sweep", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     # A signed checkpoint of the audit log every hour (reports/audit_checkpoints.py).
     "audit-checkpoint": {"task": "reports.publish_audit_checkpoint", "schedule": 3600.0},
+    # The daily digest e-mail at DIGEST_HOUR, the portal's time (reports/digest.py).
+    "daily-digest": {
+        "task": "reports.send_daily_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+    },
 }
 
 # Certificates are issued as credentials signed with Ed25519 (reports/signing.py). Production sets

@@ -14,6 +14,7 @@ from django.views.defaults import server_error as default_server_error
 from certification import access, selectors
 from certification.models import Organisation
 from reports import access as certificate_access
+from reports.pages.automaker import watched_changes_page
 
 Kind = Organisation.Kind
 
@@ -25,6 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     kind = user.org_kind
     context: dict = {"org_kind": kind}
     if kind == Kind.AUTOMAKER and not user.is_superuser:
+        context["changes"] = watched_changes_page(request)
         return render(request, "portal/dashboard_automaker.html", context)
     submissions = selectors.submissions_for_listing(access.submissions_visible_to(user))
     context["submissions"] = submissions[:200]

@@ -37,6 +37,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from certification.exceptions import InvalidInput, NotFound, PortalError
 from certification.models import User
 from reports import handoffs, links, webhooks
 from reports.models import CertificateEvent, Notification, WatchedCertificate, WebhookEndpoint
@@ -109,9 +110,14 @@ def notify_event(*, event_id: int) -> int:
 
 
 def _recipients(org_ids: Iterable[int]) -> QuerySet[User]:
-    """The organisations' active users that have an email address."""
+    """The organisations' active users that have an email address and want each change told
+    at once (the others get the daily digest, ``reports.digest``, or nothing)."""
     return (
-        User.objects.filter(organisation_id__in=list(org_ids), is_active=True)
+        User.objects.filter(
+            organisation_id__in=list(org_ids),
+            is_active=True,
+            notifications=User.Notifications.IMMEDIATE,
+        )
         .exclude(email="")
         .order_by("pk")
     )
@@ -203,14 +209,58 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+TEST_EVENT = "webhook.test"
+
+
+def event_type(note: Notification) -> str:
+    """What the delivery tells: ``certificate.<new status>``, or ``webhook.test``."""
+    return TEST_EVENT if note.event_id is None else f"certificate.{note.event.to_status}"
+
+
+def _test_payload(note: Notification) -> dict[str, Any]:
+    """A test event: the shape of a real one, with example values a receiver cannot mistake
+    for a certificate (``test`` is true, the number is the prefix's year 0000)."""
+    number = f"{settings.CERTIFICATE_NUMBER_PREFIX}-0000-000000"
+    return {
+        "id": str(note.pk),
+        "type": TEST_EVENT,
+        "test": True,
+        "created": api_time(note.created_at),
+        "data": {
+            "number": number,
+            "from_status": "valid",
+            "to_status": "suspended",
+            "reason": "test event sent from the portal's webhooks page",
+            "superseded_by": None,
+            "holder": {"name": "Example Cell Maker"},
+            "product": {
+                "model_number": "EXAMPLE-1",
+                "name": "Example cell",
+                "classification_code": None,
+            },
+            "verification_url": links.verification_url(number),
+            "status_url": links.status_api_url(number),
+        },
+    }
+
+
+def api_time(value: dt.datetime) -> str:
+    """A timestamp as every API answer gives it: ISO 8601 in the portal's time zone, with its
+    offset (``portal.api_time``'s rule, repeated here for the payloads built by hand)."""
+    return timezone.localtime(value).isoformat()
+
+
 def webhook_payload(note: Notification) -> dict[str, Any]:
     """The event as posted: stable across retries, so a receiver can de-duplicate by ``id``."""
+    if note.event_id is None:
+        return _test_payload(note)
     event = note.event
     certificate = event.certificate
     return {
         "id": str(note.pk),
-        "type": f"certificate.{event.to_status}",
-        "created": event.at.isoformat(),
+        "type": event_type(note),
+        "test": False,
+        "created": api_time(event.at),
         "data": {
             "number": certificate.number,
             "from_status": event.from_status or None,
@@ -275,10 +325,11 @@ def webhook_deliver(*, notification_id: int, final: bool) -> str:
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "SSB-Portal-Webhook/1",
-        "X-SSB-Event": f"certificate.{note.event.to_status}",
+        "X-SSB-Event": event_type(note),
         "X-SSB-Delivery": str(note.pk),
         "X-SSB-Signature": sign(body, endpoint.secret),
     }
+    code = None
     try:
         code = _post(endpoint.url, body, headers)
     except (OSError, http.client.HTTPException) as exc:
@@ -287,19 +338,104 @@ def webhook_deliver(*, notification_id: int, final: bool) -> str:
         error, retryable = f"{type(exc).__name__}: {exc}", False
     else:
         if 200 <= code < 300:
-            _record(note, status=Notification.Status.SENT, error="")
+            _record(note, status=Notification.Status.SENT, error="", http_status=code)
             return Notification.Status.SENT
         error, retryable = f"HTTP {code}", code in RETRYABLE_HTTP
     if retryable and not final:
-        _record(note, status=Notification.Status.PENDING, error=error)
+        _record(note, status=Notification.Status.PENDING, error=error, http_status=code)
         raise TransientDeliveryError(error)
-    _record(note, status=Notification.Status.FAILED, error=error)
+    _record(note, status=Notification.Status.FAILED, error=error, http_status=code)
     return Notification.Status.FAILED
 
 
-def _record(note: Notification, *, status: str, error: str, count: bool = True) -> None:
+# --- test events and the delivery log ----------------------------------------------------------
+
+# An automaker may send this many test events to one endpoint per TEST_WINDOW: enough to debug
+# a receiver, too few to turn the portal into a tool that hammers someone else's server.
+TEST_EVENTS_PER_WINDOW = 5
+TEST_WINDOW = dt.timedelta(minutes=1)
+
+
+class TooManyTests(PortalError):
+    code = "throttled"
+    http_status = 429
+
+
+def webhook_test(*, user: User, endpoint: WebhookEndpoint) -> Notification:
+    """Send a test event to one of the user's endpoints now, and return its delivery as recorded.
+
+    The test is a delivery like any other: ``webhook_deliver`` posts it, so the address is
+    resolved and checked as for every real delivery (``webhooks.connect_address``: a private or
+    loopback target is refused unless ``WEBHOOK_ALLOW_PRIVATE_TARGETS``), and the body is signed
+    with the endpoint's secret. It is tried once (no retry) and kept in the endpoint's log.
+    """
+    webhooks.ensure_can_keep_watchlist(user)
+    with transaction.atomic():
+        endpoint = webhooks.webhooks_of(user).select_for_update().filter(pk=endpoint.pk).first()
+        if endpoint is None:
+            raise NotFound(_("You have no such webhook."))
+        if not endpoint.active:
+            raise InvalidInput(
+                _("This webhook is deactivated: activate it to send it a test event.")
+            )
+        since = timezone.now() - TEST_WINDOW
+        recent = Notification.objects.filter(
+            webhook=endpoint, event__isnull=True, created_at__gte=since
+        ).count()
+        if recent >= TEST_EVENTS_PER_WINDOW:
+            raise TooManyTests(
+                _("At most %(count)s test events a minute per webhook; wait a moment.")
+                % {"count": TEST_EVENTS_PER_WINDOW}
+            )
+        note = Notification.objects.create(
+            event=None,
+            organisation_id=endpoint.organisation_id,
+            channel=Notification.Channel.WEBHOOK,
+            webhook=endpoint,
+        )
+    webhook_deliver(notification_id=note.pk, final=True)
+    note.refresh_from_db()
+    return note
+
+
+def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[Notification]:
+    """The endpoint's deliveries, newest first (its log); callers check the endpoint is the
+    user's (``webhooks.webhooks_of``)."""
+    return (
+        Notification.objects.filter(webhook=endpoint, channel=Notification.Channel.WEBHOOK)
+        .select_related("event__certificate")
+        .order_by("-id")
+    )
+
+
+def delivery_row(note: Notification) -> dict[str, Any]:
+    """One line of an endpoint's delivery log: when, what, the HTTP status, attempts and when
+    the next attempt is due while one is."""
+    pending = note.status == Notification.Status.PENDING
+    return {
+        "id": note.pk,
+        "created_at": note.created_at,
+        "event": event_type(note),
+        "test": note.event_id is None,
+        "number": note.event.certificate.number if note.event_id else None,
+        "status": note.status,
+        "status_display": str(note.get_status_display()),
+        "http_status": note.http_status,
+        "attempts": note.attempts,
+        "last_attempt_at": note.last_attempt_at,
+        "next_retry_at": note.due_at if pending and note.attempts else None,
+        "error": note.last_error,
+    }
+
+
+def _record(
+    note: Notification, *, status: str, error: str, count: bool = True, http_status=None
+) -> None:
     now = timezone.now()
     changes: dict[str, Any] = {}
+    if count:  # an attempt was made (not a notification given up before any)
+        changes["last_attempt_at"] = now
+        changes["http_status"] = http_status
     if status == Notification.Status.PENDING:
         # The task retries after this countdown; the sweep waits that long before it calls the
         # message lost.

@@ -151,8 +151,13 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    # None for a test event an automaker sent to one of its webhooks (``delivery.webhook_test``).
     event = models.ForeignKey(
-        CertificateEvent, on_delete=models.PROTECT, related_name="notifications"
+        CertificateEvent,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
     organisation = models.ForeignKey(
         "certification.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -163,6 +168,11 @@ class Notification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last attempt and the HTTP status it got (None: no answer, or not a webhook): the
+    # endpoint's delivery log.
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     # When the next attempt should run (now at creation, later after a failed attempt); a pending
     # notification well past it was lost by the broker and is sent again by the sweep.
     due_at = models.DateTimeField(default=timezone.now)
@@ -170,18 +180,30 @@ class Notification(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["due_at"], name="notification_due", condition=Q(status="pending"))
+            models.Index(fields=["due_at"], name="notification_due", condition=Q(status="pending")),
+            # An endpoint's delivery log, newest first.
+            models.Index(fields=["webhook", "-id"], name="notification_webhook_log"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "organisation", "channel", "webhook"],
                 name="notify_once",
                 nulls_distinct=False,
-            )
+                condition=Q(event__isnull=False),
+            ),
+            # Only a webhook is sent a test event (which has no certificate event).
+            models.CheckConstraint(
+                name="test_event_is_a_webhook",
+                condition=Q(event__isnull=False) | Q(channel="webhook", webhook__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} for event {self.event_id}"
+
+    @property
+    def is_test(self) -> bool:
+        return self.event_id is None
 
 
 class AuditCheckpoint(models.Model):
@@ -212,3 +234,7 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_count} events at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The status lists' table lives in a module of its own (reports.status_list).
+from reports.status_list_models import StatusListEntry  # noqa: E402, F401

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from certification import handoff
-from reports import audit_checkpoints, delivery, handoffs, services, sweep
+from reports import audit_checkpoints, delivery, digest, handoffs, services, sweep
 
 
 @shared_task(
@@ -34,6 +34,12 @@ def expire_certificates() -> int:
 def publish_audit_checkpoint() -> int:
     """Beat, hourly: a signed checkpoint of the audit log; returns its event count."""
     return audit_checkpoints.checkpoint_publish().event_count
+
+
+@shared_task(name="reports.send_daily_digests")
+def send_daily_digests() -> dict:
+    """Beat, daily: the digest e-mail of each user who chose it (reports/digest.py)."""
+    return digest.digests_send()
 
 
 @shared_task(name="reports.sweep")

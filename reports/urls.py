@@ -28,6 +28,8 @@ urlpatterns = [
     path("watchlist/bulk/", automaker.watchlist_bulk, name="watchlist-bulk"),
     path("watchlist/<int:pk>/remove/", automaker.watchlist_remove, name="watchlist-remove"),
     path("webhooks/", automaker.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", automaker.webhook_detail, name="webhook-detail"),
+    path("webhooks/<int:pk>/test/", automaker.webhook_test, name="webhook-test"),
     path("webhooks/<int:pk>/active/", automaker.webhook_active, name="webhook-active"),
     path("webhooks/<int:pk>/delete/", automaker.webhook_delete, name="webhook-delete"),
     # Page names differ from the API's router names ("certificate-list", "certificate-detail").

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from certification.exceptions import FieldError, InvalidInput, NotFound, NotPermitted
 from certification.models import Organisation, User
 from certification.services import audit
-from reports.models import Certificate, WatchedCertificate
+from reports.models import Certificate, CertificateEvent, WatchedCertificate
 from reports.verification import bulk, lookup
 
 # --- access: one function per resource ---------------------------------------------------------
@@ -215,3 +215,49 @@ def watchlist_entries(entries: Iterable[WatchedCertificate]) -> list[dict[str, A
         }
         for e in entries
     ]
+
+
+# --- status changes of watched certificates ----------------------------------------------------
+
+
+def watched_changes(user) -> QuerySet[CertificateEvent]:
+    """Status changes of the certificates the user's organisation watches, newest first (the
+    issue itself included: it is the first status a certificate has). Empty for anyone who
+    keeps no watchlist."""
+    if not can_keep_watchlist(user):
+        return CertificateEvent.objects.none()
+    return (
+        CertificateEvent.objects.filter(
+            Exists(
+                WatchedCertificate.objects.filter(
+                    organisation_id=user.organisation_id, certificate_id=OuterRef("certificate_id")
+                )
+            )
+        )
+        .select_related("certificate")
+        .order_by("-at", "-id")
+    )
+
+
+def change_row(event: CertificateEvent) -> dict[str, Any]:
+    """One status change as the dashboard and the API show it: only public facts (the reason
+    is the one verification shows), never who made the change."""
+    certificate = event.certificate
+    content = certificate.content or {}
+    product = content.get("product") or {}
+    Status = Certificate.Status
+    return {
+        "id": event.pk,
+        "number": certificate.number,
+        "holder": (content.get("holder") or {}).get("name", ""),
+        "product": {
+            "model_number": product.get("model_number", ""),
+            "name": product.get("name", ""),
+        },
+        "from_status": event.from_status or None,
+        "from_status_display": str(Status(event.from_status).label) if event.from_status else None,
+        "to_status": event.to_status,
+        "to_status_display": str(Status(event.to_status).label),
+        "at": event.at,
+        "reason": event.reason,
+    }

@@ -11,11 +11,13 @@ from drf_spectacular.views import (
 )
 
 from certification.api import views
+from certification.api.account import AccountView
 from certification.api.signin import PasswordChangeView, TokenView
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/password/", PasswordChangeView.as_view(), name="api-password"),
+    path("account/", AccountView.as_view(), name="api-account"),
     path("templates/<str:kind>/", views.SheetTemplateView.as_view(), name="api-sheet-template"),
     path("audit/", views.AuditLogView.as_view(), name="api-audit-log"),
     path("dataset-kinds/", views.DatasetKindsView.as_view(), name="api-dataset-kinds"),

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from certification.api.parsers import StrictJSONParser
 from certification.exceptions import FieldError, InvalidInput
-from reports import watchlist, webhooks
+from reports import delivery, watchlist, webhooks
 from reports.api.verify import numbers_in
-from reports.models import WebhookEndpoint
+from reports.models import Notification, WebhookEndpoint
 
 
 class IsAutomaker(BasePermission):
@@ -62,6 +62,47 @@ class WatchManyAnswerSerializer(serializers.Serializer):
     entries = WatchManyEntrySerializer(many=True)
 
 
+class ProductFactsSerializer(serializers.Serializer):
+    model_number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    """A status change of a watched certificate (``watchlist.change_row``): public facts only."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    holder = serializers.CharField()
+    product = ProductFactsSerializer()
+    from_status = serializers.CharField(allow_null=True, help_text="None for the issue itself.")
+    from_status_display = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField()
+    to_status_display = serializers.CharField()
+    at = serializers.DateTimeField()
+    reason = serializers.CharField(help_text="The public reason, as verification shows it.")
+
+
+class DeliverySerializer(serializers.Serializer):
+    """One line of an endpoint's delivery log (``delivery.delivery_row``)."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    event = serializers.CharField(help_text="certificate.<status>, or webhook.test.")
+    test = serializers.BooleanField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=Notification.Status.choices)
+    status_display = serializers.CharField()
+    http_status = serializers.IntegerField(
+        allow_null=True, help_text="What the receiver answered last; None when it did not answer."
+    )
+    attempts = serializers.IntegerField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    next_retry_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the next attempt is due, while one is."
+    )
+    error = serializers.CharField()
+
+
 class WatchlistViewSet(viewsets.GenericViewSet):
     """The organisation's watched certificates, each with its live status."""
 
@@ -94,6 +135,18 @@ class WatchlistViewSet(viewsets.GenericViewSet):
     def destroy(self, request, pk=None):
         watchlist.watch_remove(user=request.user, entry_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Recent status changes of watched certificates",
+        description="Newest first, paginated: each change's certificate, product, statuses "
+        "before and after, when, and the public reason.",
+        responses={200: StatusChangeSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="changes")
+    def changes(self, request):
+        page = self.paginate_queryset(watchlist.watched_changes(request.user))
+        rows = StatusChangeSerializer([watchlist.change_row(e) for e in page], many=True).data
+        return self.get_paginated_response(rows)
 
     @extend_schema(
         summary="Watch many certificates at once",
@@ -175,3 +228,32 @@ class WebhookViewSet(
 
     def perform_destroy(self, instance):
         webhooks.webhook_delete(user=self.request.user, endpoint=instance)
+
+    @extend_schema(
+        summary="The endpoint's delivery log",
+        description="Every delivery to this endpoint, newest first, paginated: when, which "
+        "event, the HTTP status the receiver answered, attempts and the next retry.",
+        responses={200: DeliverySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="deliveries")
+    def deliveries(self, request, pk=None):
+        endpoint = self.get_object()
+        page = self.paginate_queryset(delivery.deliveries_of(endpoint))
+        rows = DeliverySerializer([delivery.delivery_row(n) for n in page], many=True).data
+        return self.get_paginated_response(rows)
+
+    @extend_schema(
+        summary="Send a test event",
+        description="Posts a `webhook.test` event to the endpoint now, once, through the same "
+        "address checks and signing as real deliveries, and answers with its delivery as "
+        "logged (`status` sent or failed, `http_status`, `error`). 400 if the endpoint is "
+        "deactivated; 429 after 5 test events in a minute.",
+        request=None,
+        responses={201: DeliverySerializer, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], url_path="test")
+    def test(self, request, pk=None):
+        endpoint = self.get_object()
+        note = delivery.webhook_test(user=request.user, endpoint=endpoint)
+        body = DeliverySerializer(delivery.delivery_row(note)).data
+        return Response(body, status=status.HTTP_201_CREATED)

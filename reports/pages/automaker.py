@@ -10,17 +10,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification.exceptions import NotFound, NotPermitted, PortalError
-from reports import uploads
+from reports import delivery, uploads
 from reports import watchlist as watchlists  # the views below are named watchlist and webhooks
 from reports import webhooks as webhook_endpoints
 from reports.forms import WatchFileForm, WatchForm, WebhookForm
+from reports.models import Notification
 from reports.pages.verify import TONES, render_live
 
 
@@ -235,3 +237,69 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     messages.success(request, _("%(url)s is deleted.") % {"url": endpoint.url})
     return redirect("webhooks")
+
+
+# --- the dashboard's status changes, a webhook's log and test event ----------------------------
+
+CHANGES_PER_PAGE = 20
+DELIVERIES_PER_PAGE = 25
+
+
+def watched_changes_page(request: HttpRequest):
+    """A page of status changes of the certificates the organisation watches, newest first
+    (``?page=``), each a ``watchlist.change_row`` with its status tones."""
+    page = Paginator(watchlists.watched_changes(request.user), CHANGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = []
+    for event in page.object_list:
+        row = watchlists.change_row(event)
+        row["from_tone"] = TONES.get(row["from_status"] or "", "badge-none")
+        row["to_tone"] = TONES.get(row["to_status"], "badge-none")
+        rows.append(row)
+    page.object_list = rows
+    return page
+
+
+@login_required
+@require_GET
+def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One endpoint: its delivery log (newest first, paged) and the test-event button."""
+    endpoint = _own_endpoint(request, pk)
+    return _webhook_page(request, endpoint)
+
+
+def _webhook_page(request: HttpRequest, endpoint, *, status: int = 200) -> HttpResponse:
+    page = Paginator(delivery.deliveries_of(endpoint), DELIVERIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = [delivery.delivery_row(note) for note in page.object_list]
+    context = {"endpoint": endpoint, "page": page}
+    return render_live(request, "reports/webhook_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a test event now; the answer is the endpoint's page with the delivery on top."""
+    endpoint = _own_endpoint(request, pk)
+    try:
+        note = delivery.webhook_test(user=request.user, endpoint=endpoint)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from None
+    except PortalError as exc:
+        messages.error(request, exc.message)
+        return _webhook_page(request, endpoint, status=exc.http_status)
+    row = delivery.delivery_row(note)
+    if note.status == Notification.Status.SENT:
+        messages.success(
+            request,
+            _("The test event was delivered: your receiver answered HTTP %(code)s.")
+            % {"code": row["http_status"]},
+        )
+    else:
+        messages.error(
+            request,
+            _("The test event was not delivered: %(error)s") % {"error": row["error"]},
+        )
+    return redirect("webhook-detail", pk=endpoint.pk)
