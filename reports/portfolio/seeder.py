@@ -69,11 +69,15 @@ class Seeder:
             counts = self.records()
         with transaction.atomic():
             counts["audit events"] = self.audit_events()
+        # Fresh statistics for the planner, and the visibility map the index-only scans of the
+        # portfolio's statistics need (autovacuum would set both, later). Not inside a
+        # transaction (VACUUM refuses one): then ANALYZE alone.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in ("certification_submission", "certification_evaluation",
                           "certification_decision", "reports_certificate",
                           "reports_certificateevent", "certification_auditevent"):  # fmt: skip
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"{command} {table}")
         return counts
 
     # --- organisations, people and products: few, through the ORM ------------------------------

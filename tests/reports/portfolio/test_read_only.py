@@ -4,7 +4,8 @@ POST, PUT, PATCH and DELETE as a regulator. Each answers 403, 404 or 405, and no
 of the portal changes (a digest of every table's rows before and after).
 
 Exceptions, each for a reason:
-- ``OWN_ACCOUNT``: the regulator's own session, language, password and API tokens: they may
+- ``OWN_ACCOUNT`` (and any route named with "account"): the regulator's own session, language,
+  password, preferences and API tokens: they may
   answer anything and record an audit event (a token the regulator makes for itself), nothing
   else;
 - ``READS_BY_POST_WORDS``: routes that read with a POST body (bulk verification, checking a document)
@@ -18,9 +19,11 @@ a non-staff user to the admin sign-in.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from certification.models import ApiToken, Dataset
 from reports.models import WatchedCertificate, WebhookEndpoint
@@ -97,7 +100,15 @@ def _url(name: str, keys: frozenset, world, ids) -> str:
         "pk": _pk_for(name, ids), "number": world.certificate.number, "kind": "weight_loss",
         "file_format": "csv", "kid": "nokey", "listing": "submissions", "format": "json",
     }  # fmt: skip
-    return reverse(name, kwargs={key: values[key] for key in keys})
+    # A parameter not known here (a new route's), or one another route types differently (a
+    # status list's number): "x" or 1, whichever its converter accepts.
+    keys = sorted(keys)
+    for choice in itertools.product(*([values.get(k, "x"), 1] for k in keys)):
+        try:
+            return reverse(name, kwargs=dict(zip(keys, choice, strict=True)))
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"no URL for {name} with {keys}")
 
 
 def _body(world, orgs) -> dict:
@@ -151,12 +162,13 @@ def test_a_regulator_changes_nothing_through_any_route(client, api, cast, orgs, 
             after = digest()
             changed = sorted(t for t in before if before[t] != after[t])
             reads = any(word in name for word in READS_BY_POST_WORDS)
-            if (reads or name in OWN_ACCOUNT) and changed == ["certification_auditevent"]:
+            own = name in OWN_ACCOUNT or "account" in name
+            if (reads or own) and changed == ["certification_auditevent"]:
                 changed = []
             regulator_may = any(word in name for word in REGULATOR_MAY_WORDS)
             if not regulator_may:
                 assert changed == [], (method, url, response.status_code, changed)
-            if name not in OWN_ACCOUNT and not reads and not regulator_may:
+            if not own and not reads and not regulator_may:
                 assert response.status_code in REFUSED, (method, url, response.status_code)
             checked.append((method, name))
             if name == "logout":
