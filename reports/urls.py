@@ -46,6 +46,7 @@ urlpatterns = [
         name="certificate-status-change",
     ),
     path("portfolio/", include("reports.portfolio.urls")),
+    path("register/", include("reports.register.urls")),
     path("operations/", operations.backlog, name="operations"),
     path(
         "operations/evaluations/<int:pk>/requeue/",

@@ -27,6 +27,7 @@ urlpatterns = [
     # Not under verify/: reports.middleware answers every GET verify/<x>/ before routing.
     path("documents/verify/", verify.VerifyDocumentView.as_view(), name="api-verify-document"),
     path("portfolio/", include("reports.portfolio.api_urls")),
+    path("register/", include("reports.register.api_urls")),
     path("operations/", operations.BacklogView.as_view(), name="api-operations"),
     path(
         "operations/evaluations/<int:pk>/requeue/",
