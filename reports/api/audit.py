@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certification.api.pagination import Pagination
 from certification.exceptions import NotFound
 from reports import audit_checkpoints
 from reports.models import AuditCheckpoint
@@ -29,26 +29,29 @@ _FIELDS = {
 Checkpoint = inline_serializer("AuditCheckpoint", _FIELDS)
 
 
-class CheckpointSerializer(serializers.BaseSerializer):
-    def to_representation(self, instance):
-        return audit_checkpoints.document(instance)
-
-
-class CheckpointListView(GenericAPIView):
+class CheckpointListView(APIView):
     """Every published checkpoint, newest first (GET, public); publish one now (POST: the
     certification body and regulators; 201 with the checkpoint)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    serializer_class = CheckpointSerializer
-    filter_backends: list = []
 
-    def get_queryset(self):
-        return audit_checkpoints.checkpoints()
-
-    @extend_schema(responses={200: inline_serializer("AuditCheckpoint", _FIELDS, many=True)})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AuditCheckpointPage",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": inline_serializer("AuditCheckpoint", _FIELDS, many=True),
+                },
+            )
+        }
+    )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CheckpointSerializer(page, many=True).data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(audit_checkpoints.checkpoints(), request, view=self)
+        return paginator.get_paginated_response([audit_checkpoints.document(c) for c in page])
 
     @extend_schema(
         request=None,
