@@ -17,7 +17,7 @@ from certification.evidence import rule_data
 from certification.exceptions import FieldError, InvalidInput, InvalidTransition, NotPermitted
 from certification.models import Decision, Evaluation, Submission, User
 from certification.services import audit
-from reports import access, handoffs, links, signing
+from reports import access, didweb, handoffs, links, signing, status_list
 from reports.documents import certificate_document
 from reports.models import Certificate, CertificateCounter, CertificateEvent
 from reports.pdf import render_certificate_pdf
@@ -94,13 +94,13 @@ def _content(
     }
 
 
-def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
-    pdf = render_certificate_pdf(certificate_document(certificate, status=C.VALID))
-    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+def _sign(certificate: Certificate) -> str:
+    """The certificate's signed credential: issued by the portal's ``did:web`` DID, with its
+    two status list entries (allocated now if it has none: the certificate must be saved)."""
     content = certificate.content
     credential = signing.build_credential(
         number=certificate.number,
-        issuer_url=settings.SITE_URL,
+        issuer_url=didweb.did(),
         holder=content["holder"],
         product=content["product"],
         assessment={
@@ -113,12 +113,30 @@ def _render_and_sign(certificate: Certificate) -> tuple[bytes, str]:
         issued_at=certificate.issued_at,
         valid_from=certificate.valid_from,
         valid_until=certificate.expires_on,
-        pdf_sha256=pdf_sha256,
+        pdf_sha256=certificate.pdf_sha256,
         verification_url=links.verification_url(certificate.number),
         status_url=links.status_api_url(certificate.number),
         pdf_url=links.pdf_url(certificate.number),
+        status_entries=status_list.status_entries(certificate),
     )
-    return pdf, signing.sign_credential(credential)
+    return signing.sign_credential(credential)
+
+
+def certificate_resign(*, certificate: Certificate) -> Certificate:
+    """Sign the credential of a certificate issued before the status lists again, now with its
+    status list entries and the DID issuer (``manage.py status_lists_backfill``). The PDF and
+    everything the certificate states stay as issued; the earlier credential stays verifiable."""
+    with transaction.atomic():
+        locked = (
+            Certificate.objects.select_for_update()
+            .select_related("evaluation")
+            .get(pk=certificate.pk)
+        )
+        if locked.status_entries.exists():
+            return locked
+        locked.credential_jws = _sign(locked)
+        locked.save(update_fields=["credential_jws"])
+    return locked
 
 
 def certificate_issue(*, submission_id: int) -> Certificate:
@@ -157,12 +175,15 @@ def certificate_issue(*, submission_id: int) -> Certificate:
             expires_on=add_months(today, months),
             content=_content(submission, evaluation, approvers),
         )
-        pdf, jws = _render_and_sign(certificate)
+        pdf = render_certificate_pdf(certificate_document(certificate, status=C.VALID))
         certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-        certificate.credential_jws = jws
         certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
         try:
             certificate.save()
+            # The credential names the certificate's status list indexes, allocated once the
+            # row exists, in this transaction.
+            certificate.credential_jws = _sign(certificate)
+            certificate.save(update_fields=["credential_jws"])
             # Nobody can watch a certificate before it exists: its issue has no one to tell.
             CertificateEvent.objects.create(
                 certificate=certificate,

@@ -174,6 +174,7 @@ def build_credential(
     status_url: str,
     pdf_url: str | None = None,
     issuer_name: str = DEFAULT_ISSUER_NAME,
+    status_entries: list[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The certificate as a Verifiable Credential 2.0 / UNTP Digital Conformity Credential.
 
@@ -185,6 +186,10 @@ def build_credential(
     ``effective_from`` and ``effective_until``. A date for ``valid_from``/``valid_until`` means
     the start of that day in ``TIME_ZONE``. Decimals and dates in the inputs become strings; the
     result holds plain JSON values only.
+
+    ``status_entries`` are the credential's ``BitstringStatusListEntry`` objects
+    (``reports.status_list``); without them (credentials signed before the status lists) the
+    status is a link to the certificate's status API.
     """
     if not re.fullmatch(r"[0-9a-f]{64}", pdf_sha256):
         raise ValueError(f"pdf_sha256 must be 64 lowercase hex digits, not {pdf_sha256!r}")
@@ -230,7 +235,11 @@ def build_credential(
         "issuer": issuer,
         "validFrom": _instant(valid_from),
         "validUntil": _instant(valid_until),
-        "credentialStatus": {"id": status_url, "type": "CertificateStatusPage"},
+        "credentialStatus": (
+            list(status_entries)
+            if status_entries
+            else {"id": status_url, "type": "CertificateStatusPage"}
+        ),
         "credentialSubject": subject,
     }
     return _plain(credential)
@@ -403,9 +412,31 @@ def _canonical_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
+def _issuer_id(credential: Mapping[str, Any]) -> Any:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def header_kid(credential: Mapping[str, Any]) -> str:
+    """The ``kid`` a credential's header carries: for an issuer named by a DID (``did:web``,
+    ``reports.didweb``) the DID URL of the key's verification method, ``<DID>#ssb-…``, as
+    VC-JOSE-COSE asks; otherwise (credentials signed before the DID) the bare key id."""
+    issuer = _issuer_id(credential)
+    if isinstance(issuer, str) and issuer.startswith("did:"):
+        return f"{issuer}#{key_id()}"
+    return key_id()
+
+
+def _key_id_in(kid: Any) -> Any:
+    """The key id in a header's ``kid``: itself, or the fragment of a DID URL."""
+    if isinstance(kid, str) and kid.startswith("did:") and "#" in kid:
+        return kid.rpartition("#")[2]
+    return kid
+
+
 def sign_credential(credential: Mapping[str, Any]) -> str:
     """The credential as a compact JWS (VC-JOSE): EdDSA over ``header.payload``."""
-    header = {"alg": ALGORITHM, "typ": MEDIA_TYPE, "cty": "vc", "kid": key_id()}
+    header = {"alg": ALGORITHM, "typ": MEDIA_TYPE, "cty": "vc", "kid": header_kid(credential)}
     signing_input = (
         f"{_b64url_encode(_canonical_json(header))}.{_b64url_encode(_canonical_json(credential))}"
     )
@@ -452,16 +483,17 @@ def verify_credential(
             )
             % {"alg": repr(header.get("alg")), "expected": ALGORITHM}
         )
+    kid = _key_id_in(header.get("kid"))
     if public_key is not None:
         key = _as_public_key(public_key)
-        if header.get("kid") != _key_id(key):
+        if kid != _key_id(key):
             raise CredentialInvalid(
                 _("unknown key id %(kid)s: the given key is %(expected)s")
                 % {"kid": repr(header.get("kid")), "expected": _key_id(key)},
                 reason="unknown_key",
             )
     else:
-        key = trusted_keys().get(header.get("kid"))
+        key = trusted_keys().get(kid) if isinstance(kid, str) else None
         if key is None:
             raise CredentialInvalid(
                 _(

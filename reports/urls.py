@@ -9,6 +9,12 @@ from reports.pages import audit, automaker, certificates, evaluation_report, ope
 urlpatterns = [
     path(".well-known/ssb-signing-key.pem", wellknown.signing_key_pem, name="signing-key-pem"),
     path(".well-known/jwks.json", wellknown.jwks, name="signing-jwks"),
+    path(".well-known/did.json", wellknown.did_document, name="did-document"),
+    path(
+        "status-lists/<str:purpose>/<int:number>",
+        wellknown.status_list_credential,
+        name="status-list",
+    ),
     path(
         ".well-known/ssb-signing-keys/<str:kid>.pem",
         wellknown.signing_key_pem_by_id,

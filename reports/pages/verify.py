@@ -39,6 +39,8 @@ TONES = {
     # a file that is no certificate file at all takes the error tone.
     "unknown_pdf": "badge-fail",
     "invalid_credential": "badge-fail",
+    # A genuine credential whose status list could not be read (reports.status_list).
+    "unchecked": "badge-warning",
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput
-from reports import links, signing
+from reports import links, signing, status_list
 from reports.verification.lookup import (
     MalformedNumber,
     NeverIssued,
@@ -150,14 +150,40 @@ def _check_credential(token: str) -> dict[str, Any]:
     link = subject.get("conformityCertificate")
     pdf_sha256 = link.get("hashDigest") if isinstance(link, dict) else None
     matches = pdf_sha256 == certificate["pdf_sha256"]
+    listed = status_list.check(credential)
+    if listed is not None and not listed["checked"]:
+        # Never "valid" on a status nobody could read.
+        certificate = {
+            **certificate,
+            "status": "unchecked",
+            "status_display": _("Status could not be checked"),
+            "is_valid": False,
+            "statement": _(
+                "The status of this credential could not be checked: %(why)s. Do not rely on "
+                "it until its status is known."
+            )
+            % {"why": listed["reason"]},
+        }
     values = {"number": certificate["number"], "status": certificate["status_display"]}
-    message = (
-        _(
-            "This is the signed credential of certificate %(number)s: the portal's signature is "
-            "intact, so nothing in it was changed. Its status now: %(status)s."
+    if listed is None:
+        message = (
+            _(
+                "This is the signed credential of certificate %(number)s: the portal's signature "
+                "is intact, so nothing in it was changed. Its status now: %(status)s."
+            )
+            % values
         )
-        % values
-    )
+    elif not listed["checked"]:
+        message = _(
+            "This is the signed credential of certificate %(number)s: the portal's signature is "
+            "intact, so nothing in it was changed. Its status could not be checked: %(why)s."
+        ) % {**values, "why": listed["reason"]}
+    else:
+        message = _(
+            "This is the signed credential of certificate %(number)s: the portal's signature is "
+            "intact, so nothing in it was changed. Its status lists say: %(listed)s. Its status "
+            "now: %(status)s."
+        ) % {**values, "listed": _listed_status(listed)}
     if matches:
         pdf_message = _(
             "The PDF fingerprint (SHA-256) in the credential is that of the certificate's PDF "
@@ -175,7 +201,16 @@ def _check_credential(token: str) -> dict[str, Any]:
         sha256=pdf_sha256,
         pdf_sha256_matches=matches,
         pdf_message=pdf_message,
+        status_list=listed,
     )
+
+
+def _listed_status(listed: dict[str, Any]) -> str:
+    if listed["revocation"]:
+        return _("revoked (it has ended for good)")
+    if listed["suspension"]:
+        return _("suspended")
+    return _("neither revoked nor suspended")
 
 
 def check_document(data: bytes) -> dict[str, Any]:
