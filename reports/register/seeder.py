@@ -2,17 +2,19 @@
 shape, each with the product, submission and evaluation it was issued for, and its status changes.
 
 Shapes: a few hundred holders with English, German, Japanese and Chinese names; about one product
-per certificate, with model numbers of the forms makers use (``QS-21700-SSB-0042``, ``NDP-60A``,
-``宁德-PR-120``) and names in English or Chinese; classes mostly all-solid-state, some hybrid, a
-few liquid, the electrolyte family to match; the content frozen at issue as
+per certificate, with model numbers of the forms makers use (``NS-PR60-A000042``,
+``宁德-SP120-C000042``) and names in English or Chinese; classes mostly all-solid-state, some
+hybrid, a few liquid, the electrolyte family to match; the content frozen at issue as
 ``reports.services._content`` writes it (criteria with messages, rule set, lab, reviewers, input
 hashes: a few kB a row). Issue dates spread over four years, valid three years, so about a
 quarter have lapsed: some marked expired, some not yet (the hourly task's lag, which the live
 status covers). A few are suspended, reinstated, revoked, withdrawn, or superseded by a later
 certificate of the same product.
 
-Rows are written with COPY (``reports.portfolio.seed.copy_rows``, ids reserved first), so
-100,000 certificates take about a minute. PostgreSQL only.
+Certificate numbers are the portal's own form, taken from each year's counter (the portal then
+goes on after them). Rows are written with COPY (``reports.portfolio.seed.copy_rows``, ids
+reserved first): 100,000 certificates in about a minute and a half, most of it PostgreSQL
+filling the indexes. PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -28,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from certification.models import Evaluation, Organisation, Product, RuleSet, Submission, User
-from reports.models import Certificate, CertificateEvent
+from reports.models import Certificate, CertificateCounter, CertificateEvent
 from reports.portfolio.seed import copy_rows, reserve_ids
 
 Kind = Organisation.Kind
@@ -180,10 +183,11 @@ class Seeder:
         product_ids = reserve_ids(Product, n)
         sub_ids, eval_ids, cert_ids = (reserve_ids(m, n) for m in (Submission, Evaluation,
                                                                    Certificate))  # fmt: skip
+        serials = self._serials(shapes)
         prefix = settings.CERTIFICATE_NUMBER_PREFIX
         for s in shapes:  # in issue order: a product's first certificate comes first
             i = s["i"]
-            s["number"] = f"{prefix}-R{self.tag}-{i:07d}"
+            s["number"] = f"{prefix}-{s['issued'].year}-{serials[i]:06d}"
             if "product_of" in s:
                 first = shapes[s["product_of"]]
                 s.update({k: first[k] for k in ("product_id", "model_number", "name")})
@@ -205,6 +209,22 @@ class Seeder:
         for name, count in counts.items():
             self.log(f"{count} {name}")
         return counts
+
+    def _serials(self, shapes) -> list[int]:
+        """Numbers as the portal gives them (``PREFIX-YEAR-NNNNNN``, verification refuses any
+        other form), taken from each year's counter so that the portal never issues them again."""
+        per_year = Counter(s["issued"].year for s in shapes)
+        next_serial = {}
+        for year, count in per_year.items():
+            counter, _ = CertificateCounter.objects.select_for_update().get_or_create(year=year)
+            next_serial[year] = counter.last + 1
+            counter.last += count
+            counter.save(update_fields=["last"])
+        serials = []
+        for s in shapes:
+            serials.append(next_serial[s["issued"].year])
+            next_serial[s["issued"].year] += 1
+        return serials
 
     def _product_rows(self, shapes) -> Iterator[dict]:
         for s in shapes:
