@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from certification.exceptions import NotFound, NotPermitted
 from reports.portfolio import access, selectors, statistics
-from reports.portfolio.exports import FORMATS, export_response
+from reports.portfolio.exports import export_response
+from reports.portfolio.filters import PortfolioFilter
 
 
 def require_auditor(user) -> None:
@@ -24,7 +25,20 @@ def require_auditor(user) -> None:
         raise NotPermitted(_("Only regulators and the certification body read the portfolio."))
 
 
-class _PortfolioView(generics.GenericAPIView):
+def row_serializer(listing: selectors.Listing) -> type[serializers.Serializer]:
+    """The shape of one row of ``listing`` for the schema: its keys, each value as the list
+    gives it (a number, text, a boolean, a time or null)."""
+    fields = {
+        column.key: serializers.JSONField(read_only=True, label=column.label)
+        for column in listing.columns
+    }
+    name = f"Portfolio{listing.name.title().rstrip('s')}Row"
+    return type(name, (serializers.Serializer,), {**fields, "__module__": __name__})
+
+
+class _PortfolioView(generics.ListAPIView):
+    """A list view, so that the schema documents its filters (and, for a page, its paging)."""
+
     listing: selectors.Listing
 
     def get_queryset(self):
@@ -38,8 +52,7 @@ class PortfolioListView(_PortfolioView):
     """One portfolio list (see the filters), newest first unless `ordering` says otherwise;
     `page` and `page_size` (at most 500). A bad filter value is a 400 naming it."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request, *args, **kwargs):
+    def list(self, request, *args, **kwargs):
         rows = self.listing.rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(list(self.listing.as_dicts(page)))
@@ -52,13 +65,7 @@ class PortfolioExportView(_PortfolioView):
     pagination_class = None
     file_format = "csv"
 
-    @extend_schema(
-        responses={
-            (200, FORMATS["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.STR),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
-        }
-    )
-    def get(self, request, *args, **kwargs):
+    def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         return export_response(self.listing, queryset, self.file_format)
 
@@ -67,11 +74,31 @@ def list_view(listing: selectors.Listing) -> type[PortfolioListView]:
     return type(
         f"Portfolio{listing.name.title()}ListView",
         (PortfolioListView,),
-        {"listing": listing, "filterset_class": listing.filterset, "__module__": __name__},
+        {
+            "listing": listing,
+            "filterset_class": listing.filterset,
+            "serializer_class": row_serializer(listing),
+            "__module__": __name__,
+        },
     )
 
 
+EXPORT_RESPONSES = {
+    "csv": {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file.")},
+    "json": {
+        (200, "application/json"): OpenApiResponse(
+            {"type": "array", "items": {"type": "object"}},
+            description="The rows as an array of objects, keys as in the list.",
+        )
+    },
+}
+
+
 def export_view(listing: selectors.Listing, file_format: str) -> type[PortfolioExportView]:
+    @extend_schema(responses=EXPORT_RESPONSES[file_format])
+    def get(self, request, *args, **kwargs):
+        return PortfolioExportView.get(self, request, *args, **kwargs)
+
     return type(
         f"Portfolio{listing.name.title()}Export{file_format.title()}View",
         (PortfolioExportView,),
@@ -79,6 +106,8 @@ def export_view(listing: selectors.Listing, file_format: str) -> type[PortfolioE
             "listing": listing,
             "filterset_class": listing.filterset,
             "file_format": file_format,
+            "serializer_class": row_serializer(listing),
+            "get": get,
             "__module__": __name__,
         },
     )
@@ -124,7 +153,21 @@ class StatisticsView(generics.GenericAPIView):
     filter_backends: list = []
     filterset_class = selectors.EVALUATIONS.filterset
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                name,
+                OpenApiTypes.DATE
+                if name in ("from", "to")
+                else OpenApiTypes.INT
+                if name in ("maker", "lab", "reviewer")
+                else OpenApiTypes.STR,
+                description=str(f.extra.get("help_text") or f.label),
+            )
+            for name, f in PortfolioFilter.base_filters.items()
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         require_auditor(request.user)
         filtersets = selectors.statistics_filtersets(request.user, request.query_params)

@@ -18,6 +18,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from certification.api.filtering import StrictFilterSet
 from certification.filters import IdFilter
@@ -86,6 +88,16 @@ class PortfolioForm(forms.Form):
         return cleaned
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """An organisation or a user by id (the schema says so; the form checks it exists)."""
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RuleSetFilter(django_filters.ChoiceFilter):
+    """A rule set as code@version, among those loaded."""
+
+
 def _date_filter(label, help_text, method):
     return django_filters.DateFilter(
         label=label,
@@ -101,7 +113,7 @@ _Common = type(
     (StrictFilterSet,),
     {
         "__module__": __name__,
-        "maker": django_filters.ModelChoiceFilter(
+        "maker": IdChoiceFilter(
             label=_("Manufacturer"),
             method="filter_maker",
             queryset=Organisation.objects.filter(kind=Kind.MANUFACTURER)
@@ -110,7 +122,7 @@ _Common = type(
             empty_label=_("All manufacturers"),
             help_text=_("Id of the manufacturer of the product."),
         ),
-        "lab": django_filters.ModelChoiceFilter(
+        "lab": IdChoiceFilter(
             label=_("Laboratory"),
             method="filter_lab",
             queryset=Organisation.objects.filter(kind__in=(Kind.TEST_LAB, Kind.CERTIFICATION_BODY))
@@ -138,7 +150,7 @@ _Common = type(
             choices=OUTCOMES,
             empty_label=_("Any outcome"),
         ),
-        "reviewer": django_filters.ModelChoiceFilter(
+        "reviewer": IdChoiceFilter(
             label=_("Reviewer"),
             method="filter_reviewer",
             queryset=User.objects.filter(
@@ -150,7 +162,7 @@ _Common = type(
             empty_label=_("Any reviewer"),
             help_text=_("Id of a reviewer who decided it."),
         ),
-        "ruleset": django_filters.ChoiceFilter(
+        "ruleset": RuleSetFilter(
             label=_("Rule set"),
             method="filter_ruleset",
             choices=_ruleset_choices,
