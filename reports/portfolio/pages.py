@@ -108,6 +108,17 @@ def history_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def certificate_history_page(request: HttpRequest, number: str) -> HttpResponse:
+    """A certificate's history is its submission's: the same page."""
+    _require_auditor(request)
+    submission_id = selectors.submission_of_certificate(request.user, number)
+    if submission_id is None:
+        raise Http404
+    return redirect("portfolio-history", pk=submission_id)
+
+
+@login_required
+@require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     data = _filter_data(request)

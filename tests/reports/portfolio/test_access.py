@@ -23,6 +23,7 @@ def pages(world):
         reverse("portfolio"),
         reverse("portfolio-statistics"),
         reverse("portfolio-history", args=[world.certified.pk]),
+        reverse("portfolio-certificate-history", args=[world.certificate.number]),
         *(reverse("portfolio-list", args=[name]) for name in LISTS),
     ]
 

@@ -47,3 +47,15 @@ def test_the_history_page(client, cast, world):
     assert "market surveillance" in html
     assert html.index("certificate.status.valid") < html.index("certificate.status.suspended")
     assert world.certificate.number in html
+
+
+def test_a_certificate_history_page_is_its_submission_history(client, cast, world):
+    client.force_login(cast["regulator"])
+    url = reverse("portfolio-certificate-history", args=[world.certificate.number])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portfolio-history", args=[world.certified.pk])
+    missing = reverse("portfolio-certificate-history", args=["SSB-2026-000000"])
+    assert client.get(missing).status_code == 404
+    client.force_login(cast["maker"])
+    assert client.get(url).status_code == 404
