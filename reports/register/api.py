@@ -98,10 +98,12 @@ def _size(page: search.Page) -> int | None:
 class RegisterListView(_RegisterView):
     """The register: certificates matching the filters, newest first unless `sort` says
     otherwise, `page_size` at a time. Only public facts; `status` is the live status
-    (a certificate past its expiry date is `expired`). `count` counts up to 10,000 matches;
-    `count_capped` is true when there are more."""
+    (a certificate past its expiry date is `expired`). `count` counts matches up to 1,000;
+    `count_capped` is true when there are more (then `pages` is null, and `next` is given while
+    pages come full, as far as the first 10,000 rows)."""
 
     @extend_schema(
+        operation_id="register_list",
         parameters=FILTER_PARAMETERS + PAGE_PARAMETERS,
         responses={(200, "application/json"): OpenApiTypes.OBJECT, **ERRORS},
     )
@@ -131,6 +133,7 @@ class RegisterEntryView(_RegisterView):
     string that is no certificate number, 404 for one never issued."""
 
     @extend_schema(
+        operation_id="register_entry",
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
             (404, "application/json"): OpenApiTypes.OBJECT,
@@ -165,6 +168,7 @@ class RegisterCsvView(RegisterExportView):
     file_format = "csv"
 
     @extend_schema(
+        operation_id="register_export_csv",
         parameters=FILTER_PARAMETERS,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), **ERRORS},
     )
@@ -176,6 +180,7 @@ class RegisterJsonView(RegisterExportView):
     file_format = "json"
 
     @extend_schema(
+        operation_id="register_export_json",
         parameters=FILTER_PARAMETERS,
         responses={(200, "application/json"): OpenApiTypes.OBJECT, **ERRORS},
     )

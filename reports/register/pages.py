@@ -20,7 +20,7 @@ from certification.exceptions import NotFound, PortalError
 from certification.models import BatteryClass, ElectrolyteFamily
 from reports.models import Certificate
 from reports.pages.verify import TONES
-from reports.register import params, public, search, throttle
+from reports.register import exports, params, public, search, throttle
 from reports.verification import lookup
 
 
@@ -49,6 +49,7 @@ def _choices() -> dict[str, Any]:
         "limits": {
             "search_max": params.SEARCH_MAX_CHARS,
             "depth": params.DEPTH_MAX,
+            "download": exports.ANONYMOUS_ROWS,
         },
     }
 

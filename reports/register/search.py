@@ -55,6 +55,9 @@ ORDERS = {
     "model": ("register_model", "id"),
     "expires": ("expires_on", "id"),
 }
+# Matches are counted up to this many: counting every match of a common word would read each
+# of them (the trigram index narrows, the rows are checked), tens of thousands for "cell".
+COUNT_CAP = 1000
 # How long one register query may run on PostgreSQL before it is cancelled.
 DEFAULT_TIMEOUT_MS = 3000
 
@@ -67,18 +70,24 @@ class SearchTimedOut(PortalError):
 @dataclass(frozen=True)
 class Page:
     rows: list[dict[str, Any]]
-    count: int  # rows matching, counted up to the cap
+    count: int  # rows matching, counted up to COUNT_CAP
     capped: bool  # more rows match than were counted
     query: RegisterQuery
 
     @property
-    def pages(self) -> int:
-        size = self.query.page_size
-        return max(1, min(-(-self.count // size), DEPTH_MAX // size))
+    def pages(self) -> int | None:
+        """How many pages the list has; None when it is longer than the count reaches."""
+        if self.capped:
+            return None
+        return max(1, -(-self.count // self.query.page_size))
 
     @property
     def has_next(self) -> bool:
-        return self.query.page < self.pages
+        query = self.query
+        if self.capped:  # the count stopped: go on while pages come full, to the depth
+            full = len(self.rows) == query.page_size
+            return full and query.page < DEPTH_MAX // query.page_size
+        return query.page < (self.pages or 0)
 
     @property
     def has_previous(self) -> bool:
@@ -218,13 +227,14 @@ def _fetch(sql: str, params: list[object]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def search(query: RegisterQuery, *, count_cap: int = DEPTH_MAX) -> Page:
-    """One page of the register and how many rows match (up to ``count_cap``)."""
+def search(query: RegisterQuery, *, count_cap: int | None = None) -> Page:
+    """One page of the register and how many rows match (up to ``count_cap``, ``COUNT_CAP``)."""
+    count_cap = COUNT_CAP if count_cap is None else count_cap
     today = lookup.today()
     with time_budget(query):
         rows = _fetch(*page_sql(query, today=today))
-        if query.page == 1 and len(rows) < query.page_size:
-            count = len(rows)  # all of them are on this page
+        if len(rows) < query.page_size and (rows or query.page == 1):
+            count = query.offset + len(rows)  # the last page: no need to count
         else:
             count = _fetch(*count_sql(query, today=today, cap=count_cap))[0][0]
     return Page(

@@ -162,3 +162,17 @@ def test_the_reason_a_certificate_was_reinstated_is_never_in_the_register(client
         response = client.get(path)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert REINSTATE_REASON.encode() not in body, path
+
+
+def test_a_list_longer_than_the_count_pages_on_while_pages_come_full(client, register, monkeypatch):
+    from reports.register import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    first = client.get(f"{API}?page_size=2").json()
+    assert (first["count"], first["count_capped"], first["pages"]) == (3, True, None)
+    third = client.get(f"{API}?page_size=2&page=3").json()
+    assert len(third["results"]) == 2 and third["next"] is not None
+    fourth = client.get(third["next"]).json()
+    assert fourth["results"] == [] and fourth["next"] is None
+    html = client.get("/register/?page_size=2&page=2").content.decode()
+    assert "More than 3 certificates" in html and "Page 2" in html and "Page 2 of" not in html
