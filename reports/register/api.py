@@ -182,7 +182,10 @@ class RegisterJsonView(RegisterExportView):
     @extend_schema(
         operation_id="register_export_json",
         parameters=FILTER_PARAMETERS,
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, **ERRORS},
+        responses={
+            (200, "application/json"): {"type": "array", "items": {"type": "object"}},
+            **ERRORS,
+        },
     )
     def get(self, request):
         return super().get(request)
