@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from certification.exceptions import NotFound, PortalError
 from certification.models import BatteryClass, ElectrolyteFamily
@@ -74,7 +74,7 @@ def _given(request: HttpRequest) -> dict[str, str]:
     return {key: request.GET.get(key, "")[: params.RAW_MAX_CHARS] for key in params.FILTERS}
 
 
-@require_GET
+@require_safe
 def register(request: HttpRequest) -> HttpResponse:
     """The register: search, filters, one page of results, and the links to download them."""
     context: dict[str, Any] = {**_choices(), "given": _given(request), "page": None}
@@ -104,7 +104,7 @@ def register(request: HttpRequest) -> HttpResponse:
     return _render(request, "reports/register.html", context)
 
 
-@require_GET
+@require_safe
 def register_entry(request: HttpRequest, number: str) -> HttpResponse:
     """One certificate's public entry: facts, status history, the current PDF."""
     context: dict[str, Any] = {"given": number}

@@ -60,3 +60,8 @@ def test_the_menu_links_the_register_for_anonymous_visitors_too(client, cast):
     assert 'href="/register/"' in client.get("/verify/").content.decode()
     client.force_login(cast["automaker"])
     assert 'href="/register/"' in client.get("/verify/").content.decode()
+
+
+def test_head_answers_like_get(client, register):
+    assert client.head("/register/?q=qingdao").status_code == 200
+    assert client.head(f"/register/{register.qingdao.number}/").status_code == 200

@@ -204,3 +204,31 @@ def test_the_worst_searches_stay_fast_on_thousands_of_rows(client, seeded):
 def test_the_budget_is_a_setting_with_a_default():
     assert search.timeout_ms() == getattr(settings, "REGISTER_TIMEOUT_MS", 3000)
     assert RegisterQuery().sort == "-issued"
+
+
+@pytest.mark.parametrize("path", ["/register/", API])
+def test_a_flood_of_parameters_is_a_400(client, path):
+    query = "&".join(f"p{i}=1" for i in range(1100))  # past DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert client.get(f"{path}?{query}").status_code == 400
+
+
+def test_an_odd_parameter_name_is_named_harmlessly(client):
+    response = client.get(f"{API}?q%00%0A<b>=1&{'x' * 5000}=2")
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "Unknown parameter" in detail and len(detail) < 600
+    assert "\x00" not in detail and "\n" not in detail
+
+
+def test_a_huge_value_is_echoed_shortly(client):
+    response = client.get(f"{API}?class={'x' * 10000}")
+    assert response.status_code == 400
+    assert len(response.json()["detail"]) < 300
+
+
+def test_markup_in_a_search_is_shown_as_text(client, register):
+    response = client.get("/register/", {"q": '<script>alert("register")</script>'})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<script>alert("register")' not in html
+    assert "&lt;script&gt;alert(&quot;register&quot;)" in html
