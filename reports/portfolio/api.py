@@ -53,7 +53,7 @@ class PortfolioListView(_PortfolioView):
     `page` and `page_size` (at most 500). A bad filter value is a 400 naming it."""
 
     def list(self, request, *args, **kwargs):
-        rows = self.listing.rows(self.filter_queryset(self.get_queryset()))
+        rows = self.listing.paged(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(list(self.listing.as_dicts(page)))
 

@@ -74,7 +74,8 @@ def listing_page(request: HttpRequest, listing: str) -> HttpResponse:
         "page": None,
     }
     if filterset.is_valid():
-        page = Paginator(chosen.rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(chosen.paged(filterset.qs), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
         context["page"] = page
         context["rows"] = [_cells(chosen, row) for row in chosen.as_dicts(page.object_list)]
     return render(request, "reports/portfolio.html", context)

@@ -52,6 +52,24 @@ class Column:
     choices: dict | None = None  # code -> label, for the pages
 
 
+class Counted:
+    """Rows a paginator slices, with the count of another, cheaper query of the same rows."""
+
+    ordered = True
+
+    def __init__(self, rows: QuerySet, counted: QuerySet):
+        self.rows, self.counted = rows, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
 @dataclass(frozen=True)
 class Listing:
     name: str  # "submissions", "evaluations", "decisions", "certificates"
@@ -71,6 +89,11 @@ class Listing:
         chosen = tuple(queryset.query.order_by)
         order = (*chosen, *self.ordering) if chosen else self.ordering
         return queryset.order_by(*order).values_list(*(c.path for c in self.columns))
+
+    def paged(self, queryset: QuerySet) -> Counted:
+        """``rows`` for a paginator: counted on ``queryset`` itself, without the joins the
+        columns add (an INNER JOIN could drop rows, so PostgreSQL would make every one)."""
+        return Counted(self.rows(queryset), queryset.order_by())
 
     def as_dicts(self, rows: Iterable[tuple]) -> Iterator[dict[str, Any]]:
         keys = self.keys()
