@@ -36,6 +36,7 @@ from certification.parsers.sheets.columns import COLUMNS
 from certification.presentation import rules_in_force, test_conditions_view
 from certification.responses import TEMPLATE_FORMATS, evidence_response, template_response
 from certification.services.submissions import evidence_checklist
+from certification.timestamps import PortalJSONEncoder
 from certification.vocabulary import SHEET_KINDS
 
 Kind = Organisation.Kind
@@ -323,7 +324,7 @@ def submission_evaluation_json(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"id": None, "status": None, "submission_status": submission.status})
     data = selectors.evaluation_as_dict(evaluation)
     data["submission_status"] = submission.status
-    return JsonResponse(data)
+    return JsonResponse(data, encoder=PortalJSONEncoder)  # times as the API writes them
 
 
 @login_required

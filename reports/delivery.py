@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from certification.exceptions import InvalidInput, NotFound, PortalError
 from certification.models import User
+from certification.timestamps import api_time
 from reports import handoffs, links, webhooks
 from reports.models import CertificateEvent, Notification, WatchedCertificate, WebhookEndpoint
 
@@ -242,12 +243,6 @@ def _test_payload(note: Notification) -> dict[str, Any]:
             "status_url": links.status_api_url(number),
         },
     }
-
-
-def api_time(value: dt.datetime) -> str:
-    """A timestamp as every API answer gives it: ISO 8601 in the portal's time zone, with its
-    offset (``portal.api_time``'s rule, repeated here for the payloads built by hand)."""
-    return timezone.localtime(value).isoformat()
 
 
 def webhook_payload(note: Notification) -> dict[str, Any]:

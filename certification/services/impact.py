@@ -31,6 +31,7 @@ from certification.parsers.errors import RawDataRejected
 from certification.parsers.sheets.errors import SheetRejected
 from certification.services.common import audit, backoff, deadline, lease
 from certification.services.whatif import changed_aspects, outcome_under, summary
+from certification.timestamps import api_time
 
 logger = logging.getLogger(__name__)
 
@@ -283,8 +284,8 @@ def impact_json(analysis: RuleSetImpact) -> dict[str, Any]:
         "progress": analysis.progress,
         "examined": analysis.examined,
         "total": analysis.total,
-        "requested_at": analysis.requested_at.isoformat(),
-        "finished_at": analysis.finished_at.isoformat() if analysis.finished_at else None,
+        "requested_at": api_time(analysis.requested_at),
+        "finished_at": api_time(analysis.finished_at),
         "counts": analysis.counts,
         "changes": analysis.changes,
         "error": analysis.error,

@@ -30,6 +30,7 @@ from certification.exceptions import (
 from certification.models import RuleSet, RuleSetApproval, RuleSetImpact, User
 from certification.rules import RuleSetData, RuleSetInvalid, load_ruleset
 from certification.services.common import audit
+from certification.timestamps import api_time
 
 # The shipped files are about 15 KB; a proposal larger than this is no rule set.
 MAX_PROPOSAL_BYTES = 256 * 1024
@@ -210,13 +211,13 @@ def proposal_record(ruleset: RuleSet, *, with_text: bool = False) -> dict:
         "status": ruleset.status,
         "sha256": ruleset.sha256,
         "proposed_by": ruleset.proposed_by.username if ruleset.proposed_by_id else None,
-        "proposed_at": ruleset.proposed_at.isoformat() if ruleset.proposed_at else None,
-        "activated_at": ruleset.activated_at.isoformat() if ruleset.activated_at else None,
+        "proposed_at": api_time(ruleset.proposed_at),
+        "activated_at": api_time(ruleset.activated_at),
         "approvals": [
             {
                 "approver": a.approver.username,
                 "reason": a.reason,
-                "approved_at": a.approved_at.isoformat(),
+                "approved_at": api_time(a.approved_at),
             }
             for a in approvals
         ],
