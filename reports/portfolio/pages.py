@@ -127,9 +127,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     form_filter = filtersets["evaluations"]
     context = {"filter": form_filter, "query": data.urlencode(), "figures": None, "pictures": []}
     if all(filterset.is_valid() for filterset in filtersets.values()):
-        figures = statistics.portfolio_statistics(
-            **{key: filterset.qs for key, filterset in filtersets.items()}
-        )
+        figures = statistics.figures_for(filtersets)
         context["figures"] = figures
         context["pictures"] = charts.statistics_charts(figures)
         context["over_limit"] = [

@@ -109,3 +109,26 @@ def test_every_specification_renders_to_svg(api, cast, world):
     for picture in charts.statistics_charts(data):
         svg = chart_svg(json.loads(json.dumps(picture["spec"])))
         assert svg.startswith("<svg"), picture["id"]
+
+
+def test_the_figures_of_a_set_of_filters_are_kept_a_minute(
+    api, cast, orgs, world, django_assert_num_queries
+):
+    first = figures(api, cast)
+    assert first["computed_at"]
+    regulator = api(cast["regulator"])
+    regulator.get(reverse("api-portfolio-submissions"))  # the token's first use, before counting
+    # Kept: the second request reads the token (with its user), and nothing of the portfolio.
+    with django_assert_num_queries(1):
+        again = regulator.get(reverse("api-portfolio-statistics")).json()
+    assert again == first
+    # The same for every auditor, and per set of filters.
+    assert figures(api, {"regulator": cast["reviewer"]}) == first
+    other = figures(api, cast, f"?maker={orgs['other_maker'].pk}")
+    assert other["computed_at"] >= first["computed_at"] and other != first
+
+
+def test_the_page_says_when_the_figures_were_computed(client, cast, world):
+    client.force_login(cast["regulator"])
+    html = client.get(reverse("portfolio-statistics")).content.decode()
+    assert 'id="statistics-computed"' in html
