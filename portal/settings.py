@@ -1,13 +1,16 @@
 """Settings for the certification portal: one file, read from the environment.
 
-With nothing set, the portal runs on an embedded SQLite database under ``var/`` and a
-filesystem Celery broker, so a fresh checkout works. Set ``DATABASE_URL`` and
-``CELERY_BROKER_URL`` (and ``REDIS_URL`` for the cache) for PostgreSQL and Redis.
+With nothing set, the portal uses the embedded PostgreSQL that ``make run`` starts under
+``var/pgdata`` (``scripts/demo_database.py``) and a filesystem Celery broker, so a fresh checkout
+works. Set ``DATABASE_URL`` and ``CELERY_BROKER_URL`` (and ``REDIS_URL`` for the cache) for
+servers of your own. The portal needs PostgreSQL: it keeps the audit chain append-only with
+triggers, learns of certificate changes by NOTIFY and searches the register by trigram.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import dj_database_url
 from celery.schedules import crontab
@@ -92,17 +95,15 @@ TEMPLATES = [
     },
 ]
 
+# The embedded server's Unix socket is its data folder (no TCP port).
+EMBEDDED_DATABASE_URL = f"postgres://postgres@{quote(str(VAR_DIR / 'pgdata'), safe='')}/portal"
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
+        env_str("DATABASE_URL") or EMBEDDED_DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded database is shared by the web process and the worker process.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "certification.User"
@@ -199,6 +200,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Uploads: result sheets are small; raw cycler files can reach hundreds of MB and are streamed
 # to disk by Django's TemporaryFileUploadHandler above FILE_UPLOAD_MAX_MEMORY_SIZE.
@@ -287,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from Swagger's online validator (validator.swagger.io): nothing from outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "certification.api.schema.document_error_answers",

