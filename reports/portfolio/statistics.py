@@ -49,7 +49,7 @@ from django.db.models.functions import Cast, Floor, TruncMonth
 from django.utils import timezone
 
 from certification.evidence import rule_data
-from certification.models import Decision, Evaluation, Organisation, RuleSet
+from certification.models import Decision, Evaluation, Organisation, RuleSet, User
 from reports.models import Certificate, CertificateEvent
 
 # Written by PostgreSQL (migration reports.0007); the evaluation table is the query's own.
@@ -157,15 +157,15 @@ def pass_rates(evaluations: QuerySet[Evaluation]) -> tuple[list[dict], list[dict
 
 
 def decisions_per_reviewer(decisions: QuerySet[Decision]) -> list[dict[str, Any]]:
-    rows = (
-        decisions.values("reviewer__username", "decision")
-        .annotate(count=Count("id"))
-        .order_by("reviewer__username", "decision")
+    rows = list(decisions.values("reviewer_id", "decision").annotate(count=Count("id")).order_by())
+    names = dict(
+        User.objects.filter(pk__in={r["reviewer_id"] for r in rows}).values_list("pk", "username")
     )
-    return [
-        {"reviewer": r["reviewer__username"], "decision": r["decision"], "count": r["count"]}
+    out = [
+        {"reviewer": names[r["reviewer_id"]], "decision": r["decision"], "count": r["count"]}
         for r in rows
     ]
+    return sorted(out, key=lambda r: (r["reviewer"], r["decision"]))
 
 
 def time_to_decision(decisions: QuerySet[Decision]) -> dict[str, Any]:
