@@ -50,11 +50,17 @@ def _account(user: User) -> dict:
 class AccountView(APIView):
     """Your own account: read it, and change your e-mail address and notifications."""
 
-    @extend_schema(responses={200: AccountSerializer})
+    @extend_schema(summary="Your account", responses={200: AccountSerializer})
     def get(self, request):
         return Response(_account(request.user))
 
-    @extend_schema(request=AccountSerializer, responses={200: AccountSerializer})
+    @extend_schema(
+        summary="Change your e-mail address, notifications or e-mail language",
+        description="Only `email`, `notifications` and `language`; any other field is a 400 "
+        "naming it. All or nothing: a 400 names every refused field and saves none.",
+        request=AccountSerializer,
+        responses={200: AccountSerializer},
+    )
     def patch(self, request):
         data = request.data
         unknown = sorted(set(getattr(data, "keys", lambda: [])()) - set(FIELDS))
