@@ -261,7 +261,14 @@ class DocumentCheckAnswerSerializer(serializers.Serializer):
     )
     certificate = serializers.DictField(
         help_text="The certificate's public record with its live status, as GET "
-        "/api/v1/verify/{number}/ answers it."
+        "/api/v1/verify/{number}/ answers it. For a credential whose status list could not be "
+        "read, `status` is `unchecked` and `is_valid` false."
+    )
+    status_list = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="For a credential: what its W3C status lists say, `{checked: true, revocation, "
+        "suspension}` or `{checked: false, reason}`; null for a credential that names none.",
     )
 
 
