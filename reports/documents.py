@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from certification.presentation import measured_view
 from reports import links
@@ -60,7 +61,9 @@ def certificate_document(
         application=product.get("application"),
         classification_code=product.get("classification_code") or "",
         class_code=content["determined_class"]["code"],
-        class_name_en=content["determined_class"]["name_en"],
+        # A class named on its own begins with a capital, as everywhere else (the rule set's
+        # name is lowercase for use inside sentences).
+        class_name_en=capfirst(content["determined_class"]["name_en"]),
         class_name_zh=content["determined_class"]["name_zh"],
         permitted_labels_en=labels_permitted.get("en", []),
         permitted_labels_zh=labels_permitted.get("zh", []),

@@ -29,6 +29,7 @@ from django.core.signals import setting_changed
 from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from certification.exceptions import FieldError, InvalidInput, NotFound
@@ -300,6 +301,7 @@ def public_certificate(row: dict[str, Any], *, today: dt.date) -> dict[str, Any]
         "status_reason": reason,
         "superseded_by": row["successor"] if status == C.SUPERSEDED else None,
         **{key: content.get(key) or {} for key in PUBLIC_CONTENT_KEYS},
+        "determined_class": _class_named_alone(content.get("determined_class") or {}),
         "may_label_solid_state": content.get("may_label_solid_state"),
         "issued_on": issued_on,
         "valid_from": row["valid_from"].isoformat(),
@@ -307,6 +309,14 @@ def public_certificate(row: dict[str, Any], *, today: dt.date) -> dict[str, Any]
         "pdf_sha256": row["pdf_sha256"],
         "verification_url": links.verification_url(number),
     }
+
+
+def _class_named_alone(determined: dict[str, Any]) -> dict[str, Any]:
+    """The class as a label: its English name begins with a capital, as the portal's labels do
+    ("All-solid-state battery"); the rule set writes it lowercase for use inside sentences."""
+    if isinstance(determined.get("name_en"), str):
+        return {**determined, "name_en": capfirst(determined["name_en"])}
+    return determined
 
 
 # --- lookups ----------------------------------------------------------------------------------

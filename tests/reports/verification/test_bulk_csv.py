@@ -91,7 +91,7 @@ def test_anyone_downloads_the_bulk_answer_as_csv(api, cast, certificate, role):
     assert row[:10] == [
         "1", certificate.number, certificate.number, "found", "valid",
         f"Valid: issued on {day}, valid until {certificate.expires_on.isoformat()}.",
-        "Qingdao Solid Cells", "QS-21700-SSB", "all-solid-state battery",
+        "Qingdao Solid Cells", "QS-21700-SSB", "All-solid-state battery",  # the class's label
         certificate.expires_on.isoformat(),
     ]  # fmt: skip
     checked_at = dt.datetime.fromisoformat(row[10])
