@@ -101,3 +101,23 @@ def test_redoc_renders_from_the_portal_alone(chromium, cast):
     page.screenshot(path=str(RESULTS / "redoc.png"))
     assert page.outside == []  # no font, script or style from anywhere else
     assert [p for p in page.problems if "Content Security Policy" in p] == []
+
+
+def test_an_automaker_sends_a_test_event_and_reads_the_log(chromium, cast, settings):
+    from tests.reports.conftest import HookServer
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver listens on 127.0.0.1
+    page = chromium
+    with HookServer([200]) as hook:
+        log_in(page, "automaker")
+        page.click(".main-nav a:has-text('Webhooks')")
+        page.fill("#id_url", hook.url)
+        page.click("button:has-text('Add webhook')")
+        page.click("button:has-text('Send a test event')")
+        page.wait_for_selector("#delivery-log [data-delivery]")
+        assert len(hook.requests) == 1
+    row = page.locator("#delivery-log [data-delivery]").first.text_content()
+    assert "webhook.test" in row and "200" in row
+    assert "HTTP 200" in page.locator(".messages").text_content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(RESULTS / "webhook-log.png"), full_page=True)
