@@ -238,7 +238,3 @@ class AuditCheckpoint(models.Model):
 
 # The status lists' table lives in a module of its own (reports.status_list).
 from reports.status_list_models import StatusListEntry  # noqa: E402, F401
-
-
-# The status lists' table lives in a module of its own (reports.status_list).
-from reports.status_list_models import StatusListEntry  # noqa: E402, F401

@@ -138,7 +138,7 @@ class RegisterEntryView(_RegisterView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (404, "application/json"): OpenApiTypes.OBJECT,
             **ERRORS,
-        }
+        },
     )
     def get(self, request, number: str):
         return Response(public.public_entry(lookup.verify_number(number)))
