@@ -36,6 +36,7 @@ class CheckpointListView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
+        operation_id="audit_checkpoints_list",
         responses={
             200: inline_serializer(
                 "AuditCheckpointPage",
