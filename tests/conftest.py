@@ -64,6 +64,18 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request in Chinese leaves Chinese active in this thread (the locale middleware activates
+    # the request's language and never resets it), so a later test calling a service directly
+    # would read Chinese messages: every test starts and ends in the default language.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # On the object store (STORAGE_URL, which scripts/test.sh sets) each test's files go under
