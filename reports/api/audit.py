@@ -47,7 +47,7 @@ class CheckpointListView(APIView):
                     "results": inline_serializer("AuditCheckpoint", _FIELDS, many=True),
                 },
             )
-        }
+        },
     )
     def get(self, request):
         paginator = Pagination()
