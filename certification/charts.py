@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from certification import vocabulary
 from certification.models import Dataset
 from certification.parsers.chamber import clock_text
+from certification.presentation import figure
 from certification.rules import RuleSetData
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -104,14 +105,6 @@ def _panel(layers: list[dict], height: int = 170) -> dict:
     return {"width": WIDTH, "height": height, "layer": layers}
 
 
-def _figure(value: Any, digits: int = 4) -> str:
-    if value is None:
-        return "—"
-    number = Decimal(str(value))
-    places = max(digits - 1 - number.copy_abs().adjusted(), 0) if number else 0
-    return f"{number:.{places}f}"
-
-
 def cycler_chart(
     dataset: Dataset, *, rated_capacity_ah: Decimal | None, rules: RuleSetData
 ) -> dict:
@@ -126,9 +119,9 @@ def cycler_chart(
         else None
     )
     label = _("Main discharge: %(energy)s Wh, %(capacity)s Ah, mean %(current)s A") % {
-        "energy": _figure(main.get("energy_wh")),
-        "capacity": _figure(main.get("capacity_ah")),
-        "current": _figure(main.get("mean_current_a")),
+        "energy": figure(main.get("energy_wh"), digits=4),
+        "capacity": figure(main.get("capacity_ah"), digits=4),
+        "current": figure(main.get("mean_current_a"), digits=4),
     }
     subtitle = [label]
     if nominal is not None:
@@ -136,7 +129,7 @@ def cycler_chart(
             _("1 I%(hours)s of the product: %(nominal)s A (± %(tolerance)s %%, rule set)")
             % {
                 "hours": format(Decimal(str(rate.rate_hours.value)).normalize(), "f"),
-                "nominal": _figure(nominal),
+                "nominal": figure(nominal, digits=4),
                 "tolerance": format(Decimal(str(rate.tolerance_pct.value)).normalize(), "f"),
             }
         )
@@ -198,7 +191,7 @@ def chamber_chart(dataset: Dataset) -> dict:
     hold_label = None
     if hold.get("start_s") is not None and hold.get("end_s") is not None:
         hold_label = _("Longest hold %(hours)s h") % {
-            "hours": _figure((hold["end_s"] - hold["start_s"]) / 3600, 3)
+            "hours": figure((hold["end_s"] - hold["start_s"]) / 3600, digits=3)
         }
         temperature_layers += _span(
             _hours(hold["start_s"]), _hours(hold["end_s"]), GOOD, hold_label
@@ -222,7 +215,7 @@ def chamber_chart(dataset: Dataset) -> dict:
         pressure_layers.append(
             _rule_y(
                 pressure_limit / 1000,
-                _("limit %(kpa)s kPa") % {"kpa": _figure(pressure_limit / 1000, 3)},
+                _("limit %(kpa)s kPa") % {"kpa": figure(pressure_limit / 1000, digits=3)},
                 BAD,
             )
         )
@@ -260,9 +253,9 @@ def chamber_chart(dataset: Dataset) -> dict:
         subtitle.append(
             _("Band %(target)s ± %(tolerance)s °C, pressure at most %(limit)s kPa (rule set)")
             % {
-                "target": _figure(target, 4),
-                "tolerance": _figure(tolerance, 2),
-                "limit": _figure((pressure_limit or 0) / 1000, 3),
+                "target": figure(target, digits=4),
+                "tolerance": figure(tolerance, digits=2),
+                "limit": figure((pressure_limit or 0) / 1000, digits=3),
             }
         )
     if excursions or gaps:

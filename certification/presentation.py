@@ -214,6 +214,19 @@ def _decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def figure(value: Decimal | float | None, *, digits: int) -> str:
+    """A computed number with ``digits`` significant digits (never an exponent), for reading."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return str(number)
+    if number == 0:
+        return "0"
+    places = max(digits - 1 - number.copy_abs().adjusted(), 0)
+    return f"{number:.{places}f}"
+
+
 def significant(number: Decimal, digits: int) -> Decimal:
     """``number`` with at most ``digits`` significant digits, rounded half to even (GB/T 8170);
     a number already that short is returned as it is (0.5 stays 0.5, not 0.500)."""

@@ -21,6 +21,7 @@ from certification.criteria.energy_density import closest_row
 from certification.evidence import rule_data
 from certification.models import Dataset, RuleSet
 from certification.parsers.cycler.summary import CYCLER_FORMATS
+from certification.presentation import figure
 
 P = Dataset.ParseStatus
 
@@ -133,19 +134,6 @@ def file_feedback(datasets: list[Dataset], ruleset: RuleSet) -> dict[int, dict[s
                 )
         out[dataset.pk] = item
     return out
-
-
-def figure(value: Decimal | float | None, *, digits: int) -> str:
-    """A computed number with ``digits`` significant digits (never an exponent), for reading."""
-    if value is None:
-        return "—"
-    number = Decimal(str(value))
-    if not number.is_finite():
-        return str(number)
-    if number == 0:
-        return "0"
-    places = max(digits - 1 - number.copy_abs().adjusted(), 0)
-    return f"{number:.{places}f}"
 
 
 def _decimal(value: Any) -> Decimal | None:
