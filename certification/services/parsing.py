@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -100,36 +99,6 @@ def _progress_writer(dataset_id: int, size: int) -> Callable[[int, int], None]:
     return report
 
 
-class _CountingReader:
-    """A binary stream that reports how many bytes were read (for files whose parser does not
-    report rows itself)."""
-
-    def __init__(self, stream, report: Callable[[int, int], None]) -> None:
-        self._stream = stream
-        self._report = report
-        self.read_bytes = 0
-        self.rows = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        self.read_bytes += len(data)
-        self._report(self.rows, self.read_bytes)
-        return data
-
-    def readinto(self, buffer) -> int:
-        count = self._stream.readinto(buffer)
-        self.read_bytes += count or 0
-        self._report(self.rows, self.read_bytes)
-        return count
-
-    def rows_read(self, rows: int, _bytes: int = 0) -> None:
-        self.rows = rows
-        self._report(rows, self.read_bytes)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
 def _claim(dataset_id: int) -> Dataset | None:
     """Take the parse: None when it is done, refused, or another worker's lease still holds."""
     with transaction.atomic():
@@ -161,11 +130,8 @@ def dataset_parse(*, dataset_id: int) -> Dataset:
     ruleset = ruleset_in_force()
     report = _progress_writer(dataset_id, dataset.size_bytes)
     try:
-        with verified_stream(dataset) as stream:
-            counting = _CountingReader(stream, report)
-            summary, preview = read_raw(
-                dataset.kind, counting, ruleset=ruleset, on_rows=counting.rows_read
-            )
+        with verified_stream(dataset) as stream:  # the parsers report (rows, bytes) themselves
+            summary, preview = read_raw(dataset.kind, stream, ruleset=ruleset, on_rows=report)
     except RawDataRejected as exc:
         return _refuse(dataset_id, exc.message, exc.template, dict(exc.params), exc.line)
     except EvidenceChanged as exc:
