@@ -157,11 +157,16 @@ def dataset_preview(dataset: Dataset) -> dict[str, Any]:
     }
 
 
+def still_reading(feedback: dict[int, dict[str, Any]]) -> bool:
+    """Whether a worker has yet to read one of the files (the page then polls)."""
+    return any(item["status"] in (P.QUEUED, P.PARSING) for item in feedback.values())
+
+
 def file_status_json(datasets: list[Dataset], ruleset: RuleSet) -> dict[str, Any]:
     """The raw files' parse state for the page's poll (``submissions/<pk>/files.json``)."""
     feedback = file_feedback(datasets, ruleset)
     return {
-        "reading": any(item["status"] in (P.QUEUED, P.PARSING) for item in feedback.values()),
+        "reading": still_reading(feedback),
         "files": [
             {
                 "id": pk,

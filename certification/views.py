@@ -208,7 +208,7 @@ def _evidence_context(submission: Submission, datasets: list, evaluation) -> dic
         dataset.feedback = feedback.get(dataset.pk)
         dataset.picture = [by_file[dataset.pk]] if dataset.pk in by_file else []
     return {
-        "files_reading": any(item["status"] in ("queued", "parsing") for item in feedback.values()),
+        "files_reading": uploads.still_reading(feedback),
         "evidence_pictures": pictures,
         "evaluation_pictures": uploads.evaluation_pictures(
             evaluation if evaluation is not None and evaluation.status == "done" else None,
