@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "ssb_bench_eval"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql  # noqa: E402
+
 BROKER = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 RESULTS = os.environ.get("BENCH_RESULT_BACKEND", "redis://127.0.0.1:6379/12")
 MEDIA = tempfile.mkdtemp(prefix="ssb-bench-media-")
@@ -40,13 +41,6 @@ os.environ.update(
     MEDIA_ROOT=MEDIA,
     DJANGO_SETTINGS_MODULE="portal.settings",
 )
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _timed(fn, repeat: int) -> list[float]:
@@ -74,8 +68,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
     worker = None
     try:
         import django
@@ -220,7 +214,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "ssb_bench_portfolio"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql, median_ms, setup_django  # noqa: E402
+
 os.environ.update(
     DATABASE_URL=f"{SERVER_URL}/{DB_NAME}",
     DJANGO_SETTINGS_MODULE="portal.settings",
@@ -46,36 +46,6 @@ TABLES = {
     "decisions": "certification_decision",
     "certificates": "reports_certificate",
 }
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django():
-    import django
-    from django.conf import settings
-
-    django.setup()
-    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
-    # Pages render without ``collectstatic`` (as in the tests): no manifest to read.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def _median_ms(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm: the first request loads code and fills caches
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs), max(runs)
 
 
 def _regulator():
@@ -138,7 +108,7 @@ def measure(repeat: int) -> None:
     worst = 0.0
     for name, table in TABLES.items():
         rows = count(table)
-        base, base_max = _median_ms(lambda t=table: count(t), repeat)
+        base, base_max = median_ms(lambda t=table: count(t), repeat)
         label = f"  baseline: count(*) of {table} ({rows} rows)"
         print(label.ljust(64) + f"{base:7.1f} ms {base_max:7.1f} ms")
         for label, query in _filters().items():
@@ -146,7 +116,7 @@ def measure(repeat: int) -> None:
                 ("API ", api, f"/api/v1/portfolio/{name}/?{query}"),
                 ("page", page, f"/portfolio/{name}/?{query}"),
             ):
-                median, top = _median_ms(lambda c=client, u=url: ok(c, u), repeat)
+                median, top = median_ms(lambda c=client, u=url: ok(c, u), repeat)
                 worst = max(worst, median)
                 print(f"    {kind} {name}, {label}".ljust(64) + f"{median:7.1f} ms {top:7.1f} ms")
     from reports.portfolio import statistics
@@ -162,7 +132,7 @@ def measure(repeat: int) -> None:
                 ("API ", api, f"/api/v1/portfolio/statistics/?{query}"),
                 ("page", page, f"/portfolio/statistics/?{query}"),
             ):
-                median, top = _median_ms(lambda c=client, u=url: ok(c, u), repeat)
+                median, top = median_ms(lambda c=client, u=url: ok(c, u), repeat)
                 if cache_seconds:
                     worst = max(worst, median)
                 else:
@@ -182,7 +152,7 @@ def measure(repeat: int) -> None:
 def export_child(listing: str, file_format: str, limit: int | None) -> None:
     """In a fresh process: stream one export through the stack (the first ``limit`` lines of it,
     or all), count it, report its time and the resident memory before and while it streams."""
-    _setup_django()
+    setup_django()
     page, api = _clients()
     api.get("/api/v1/portfolio/submissions/?page_size=1")  # code loaded, connection open
     before_mb = _rss_mb()
@@ -252,10 +222,10 @@ def main() -> None:
         export_child(*args.export_child, args.limit)
         return
     if not args.reuse:
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        _admin_sql(f"CREATE DATABASE {DB_NAME}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
-        _setup_django()
+        setup_django()
         from django.core.management import call_command
 
         if not args.reuse:
@@ -274,7 +244,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep and not args.reuse:
-            _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = os.environ.get("BENCH_REGISTER_DB", "ssb_bench_register")
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql, median_ms, setup_django  # noqa: E402
+
 os.environ.update(
     DATABASE_URL=f"{SERVER_URL}/{DB_NAME}",
     DJANGO_SETTINGS_MODULE="portal.settings",
@@ -35,35 +35,6 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("PORTAL_VAR_DIR", "/tmp/ssb-bench-register")
 GOAL_MS = 100.0
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django():
-    import django
-    from django.conf import settings
-
-    django.setup()
-    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def _median_ms(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm: the first request loads code and fills caches
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - started) * 1000)
-    return statistics.median(runs), max(runs)
 
 
 def _shapes() -> dict[str, str]:
@@ -136,7 +107,7 @@ def measure(repeat: int) -> float:
         return response
 
     rows = count()
-    base, base_max = _median_ms(count, repeat)
+    base, base_max = median_ms(count, repeat)
     print(f"  {'what':<58} {'median':>9} {'max':>9}")
     label = f"  baseline: SELECT count(*) FROM reports_certificate ({rows} rows)"  # noqa: S608
     print(label.ljust(60) + f"{base:7.1f} ms {base_max:7.1f} ms")
@@ -147,7 +118,7 @@ def measure(repeat: int) -> float:
         print(f"  {label} [{found} found]")
         for kind, url in (("API ", f"/api/v1/register/?{query}"),
                           ("page", f"/register/?{query}")):  # fmt: skip
-            median, top = _median_ms(lambda u=url: ok(u), repeat)
+            median, top = median_ms(lambda u=url: ok(u), repeat)
             worst = max(worst, median)
             print(f"    {kind}".ljust(60) + f"{median:7.1f} ms {top:7.1f} ms")
         print(f"    plan of the count: {_plan(query)}")
@@ -155,7 +126,7 @@ def measure(repeat: int) -> float:
 
     number = Certificate.objects.filter(status="suspended").order_by("id").first().number
     for kind, url in (("API ", f"/api/v1/register/{number}/"), ("page", f"/register/{number}/")):
-        median, top = _median_ms(lambda u=url: ok(u), repeat)
+        median, top = median_ms(lambda u=url: ok(u), repeat)
         worst = max(worst, median)
         print(f"  {kind} one certificate's entry (with its history)".ljust(60)
               + f"{median:7.1f} ms {top:7.1f} ms")  # fmt: skip
@@ -180,10 +151,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     args = parser.parse_args()
     if not args.reuse:
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        _admin_sql(f"CREATE DATABASE {DB_NAME}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
-        _setup_django()
+        setup_django()
         from django.core.management import call_command
         from django.test.utils import override_settings
 
@@ -207,7 +178,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep and not args.reuse:
-            _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "ssb_bench_soak"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql  # noqa: E402
+
 BROKER = os.environ.get("BENCH_SOAK_BROKER_URL", "redis://127.0.0.1:6379/10")
 CACHE = os.environ.get("BENCH_SOAK_REDIS_URL", "redis://127.0.0.1:6379/11")
 HOST = "127.0.0.1"
@@ -75,13 +76,6 @@ RESTART_AFTER_S = 10
 DRAIN_S = 120
 REQUEST_TIMEOUT_S = 60
 FINISHED = ("done", "error")
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _free_port() -> int:
@@ -532,8 +526,8 @@ def main() -> None:
     broker, cache = redis.Redis.from_url(BROKER), redis.Redis.from_url(CACHE)
     broker.flushdb()
     cache.flushdb()
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
     processes, stop, clients, failed = Processes(logs), threading.Event(), [], True
     try:
         casts = _seed(args.clients)
@@ -577,7 +571,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         broker.flushdb()
         cache.flushdb()
         for path in work.iterdir():  # the logs stay when something failed

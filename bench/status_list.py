@@ -35,26 +35,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = os.environ.get("BENCH_DB", "ssb_bench_status_list")
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql  # noqa: E402
+
 os.environ.update(DATABASE_URL=f"{SERVER_URL}/{DB_NAME}", DJANGO_SETTINGS_MODULE="portal.settings")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("PORTAL_VAR_DIR", "/tmp/ssb-bench-status-list")
 
 
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _setup(reuse: bool, certificates: int) -> None:
     import django
 
     if not reuse:
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        _admin_sql(f"CREATE DATABASE {DB_NAME}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     django.setup()
     if reuse:
         return
@@ -212,7 +206,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -40,20 +40,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 DB_NAME = "ssb_bench_upload"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql  # noqa: E402
+
 BROKER = os.environ.get("BENCH_UPLOAD_BROKER_URL", "redis://127.0.0.1:6379/12")
 CACHE = os.environ.get("BENCH_UPLOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
 HOST = "127.0.0.1"
 PASSWORD = "upload-bench-1"  # noqa: S105 -- throwaway users of a database dropped at the end
 CHUNK = 1024 * 1024
 BOUNDARY = "ssb-bench-upload-boundary"
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _flush(url: str) -> None:
@@ -230,8 +224,8 @@ def main() -> int:
     expected_sha = _sha256(path)
     work = Path(tempfile.mkdtemp(prefix="ssb-upload-bench-"))
     processes: list[subprocess.Popen] = []
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
     _flush(BROKER)
     _flush(CACHE)
     try:
@@ -329,7 +323,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         _flush(BROKER)
         _flush(CACHE)
         shutil.rmtree(work, ignore_errors=True)

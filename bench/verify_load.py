@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "ssb_bench_verify"
-SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from benchdb import SERVER_URL, admin_sql  # noqa: E402
+
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 MEDIA = tempfile.mkdtemp(prefix="ssb-bench-media-")
 HOST = "127.0.0.1"
@@ -54,13 +55,6 @@ os.environ.update(
     MEDIA_ROOT=MEDIA,
     DJANGO_SETTINGS_MODULE="bench.bench_settings",
 )
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _free_port() -> int:
@@ -274,8 +268,8 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
     servers: list[subprocess.Popen] = []
     logs = Path(MEDIA)
     try:
@@ -374,7 +368,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         shutil.rmtree(MEDIA, ignore_errors=True)
 
 
