@@ -222,7 +222,7 @@ def main() -> None:
         export_child(*args.export_child, args.limit)
         return
     if not args.reuse:
-        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
         setup_django()
@@ -244,7 +244,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep and not args.reuse:
-            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     args = parser.parse_args()
     if not args.reuse:
-        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
         setup_django()
@@ -178,7 +178,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep and not args.reuse:
-            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def main() -> int:
     expected_sha = _sha256(path)
     work = Path(tempfile.mkdtemp(prefix="ssb-upload-bench-"))
     processes: list[subprocess.Popen] = []
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     admin_sql(f"CREATE DATABASE {DB_NAME}")
     _flush(BROKER)
     _flush(CACHE)
