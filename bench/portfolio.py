@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "ssb_bench_portfolio"
-from benchdb import SERVER_URL, admin_sql, median_ms, setup_django  # noqa: E402
+from benchdb import SERVER_URL, admin_sql, close_connections, median_ms, setup_django  # noqa: E402
 
 os.environ.update(
     DATABASE_URL=f"{SERVER_URL}/{DB_NAME}",
@@ -240,9 +240,7 @@ def main() -> None:
         print("Exports (a fresh process each)")
         measure_export()
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         if not args.keep and not args.reuse:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 

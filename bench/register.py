@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = os.environ.get("BENCH_REGISTER_DB", "ssb_bench_register")
-from benchdb import SERVER_URL, admin_sql, median_ms, setup_django  # noqa: E402
+from benchdb import SERVER_URL, admin_sql, close_connections, median_ms, setup_django  # noqa: E402
 
 os.environ.update(
     DATABASE_URL=f"{SERVER_URL}/{DB_NAME}",
@@ -174,9 +174,7 @@ def main() -> None:
                   "warm-up)")  # fmt: skip
             measure(args.repeat)
     finally:
-        from django.db import connections
-
-        connections.close_all()
+        close_connections()
         if not args.keep and not args.reuse:
             admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
